@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * interdict kernel side: LSM programs that deny exec, executable mappings and
+ * opens of files the policy maps name by SHA-256, exact path or subtree.
+ * The verdict is made here, never by asking userspace.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <stdbool.h>
+
+#include "kernel.h"
+#include "interdict.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+struct id_state state;
+
+/* Rule maps: sizes are set by interdictd between open and load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, struct id_sha_key);
+	__type(value, struct id_rule);
+} sha_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, struct id_path_key);
+	__type(value, struct id_rule);
+} path_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, struct id_inode_key);
+	__type(value, struct id_rule);
+} ino_rules SEC(".maps");
+
+/* Binaries that must always run (slot 0 only): checked before any rule. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct id_inode_key);
+	__type(value, __u32);
+} protect SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct id_hash_cache);
+} hash_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Per-CPU scratch for the path. Sleepable programs can be preempted, so the
+ * owner field tells a user whether another task reused the buffer meanwhile. */
+struct scratch {
+	__u64 owner;
+	struct id_path_key key;
+	char buf[ID_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+static __always_inline void inode_key(struct inode *inode, __u32 slot,
+				      struct id_inode_key *k)
+{
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k->gen = BPF_CORE_READ(inode, i_generation);
+	k->slot = slot;
+	k->pad = 0;
+}
+
+static __always_inline int writers(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_writecount.counter);
+}
+
+/* A write-open or truncate makes any cached hash of the inode stale. */
+static __always_inline void hash_invalidate(struct inode *inode)
+{
+	struct id_hash_cache *c;
+
+	c = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (!c)
+		return;
+	__sync_fetch_and_add(&c->state, 4);
+	__sync_fetch_and_and(&c->state, ~3ULL);
+}
+
+/* SHA-256 of the file, from the per-inode cache when it can be trusted:
+ * state bits are epoch << 2 | busy << 1 | valid. A hash is published only if
+ * no write-open or truncate happened while it was computed, and never while
+ * the file is open for writing. */
+static __always_inline int file_sha256(struct file *file, __u8 *out)
+{
+	struct inode *inode = file->f_inode;
+	struct id_hash_cache *c;
+	__u64 s = 0;
+	long ret;
+
+	c = bpf_inode_storage_get(&hash_cache, inode, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (c) {
+		s = READ_ONCE(c->state);
+		if ((s & 3) == 1 && writers(inode) <= 0) {
+			__builtin_memcpy(out, c->sha256, ID_SHA256_LEN);
+			return 0;
+		}
+	}
+	ret = bpf_ima_file_hash(file, out, ID_SHA256_LEN);
+	state.hash_last_ret = ret;
+	if (ret != HASH_ALGO_SHA256) {
+		__sync_fetch_and_add(&state.hash_errors, 1);
+		return -1;
+	}
+	if (c && (s & 3) == 0 && writers(inode) <= 0 &&
+	    __sync_val_compare_and_swap(&c->state, s, s | 2) == s) {
+		__builtin_memcpy(c->sha256, out, ID_SHA256_LEN);
+		__sync_val_compare_and_swap(&c->state, s | 2, s | 1);
+	}
+	return 0;
+}
+
+static __always_inline void consider(struct id_rule *best,
+				     const struct id_rule *r, __u8 hook)
+{
+	if ((r->hooks & hook) && r->prio > best->prio)
+		*best = *r;
+}
+
+static __always_inline bool len_used(__u32 slot, __u32 len)
+{
+	__u32 word = len >> 6;
+
+	barrier_var(word);	/* keep the mask: the verifier needs it */
+	return state.path_lens[slot & 1][word & 3] & (1ULL << (len & 63));
+}
+
+struct walk {
+	struct scratch *s;
+	struct id_rule *best;
+	struct dentry *d;
+	__u32 n, slot;
+	__u8 hook;
+};
+
+/* One step down the prefixes of the path: prefix length n - idx. */
+static long path_step(__u32 idx, void *ctx)
+{
+	struct walk *w = ctx;
+	__u32 i = w->n - idx, at;
+	struct id_rule *r;
+
+	if (i == 0 || i >= ID_PATH_KEY_MAX)
+		return 1;
+	at = (i - 1) & (ID_PATH_KEY_MAX - 1);
+	if (w->s->key.path[at] == '/' && len_used(w->slot, i)) {
+		r = bpf_map_lookup_elem(&path_rules, &w->s->key);
+		if (r && (r->hooks & w->hook)) {
+			consider(w->best, r, w->hook);
+			return 1;
+		}
+	}
+	w->s->key.path[at] = 0;
+	return 0;
+}
+
+/* Exact path, then every '/'-ending prefix from the longest down: the first
+ * subtree hit is the most specific one. */
+static __always_inline void match_path(struct scratch *s, long len,
+				       __u32 slot, __u8 hook,
+				       struct id_rule *best)
+{
+	struct walk w = { .s = s, .best = best, .slot = slot, .hook = hook };
+	struct id_rule *r;
+	__u32 n;
+
+	if (len <= 1)
+		return;
+	n = len - 1;
+	if (n > ID_PATH_KEY_MAX - 1)
+		n = ID_PATH_KEY_MAX - 1;
+	__builtin_memset(&s->key, 0, sizeof(s->key));
+	s->key.slot = slot;
+	bpf_probe_read_kernel(s->key.path, n & (ID_PATH_KEY_MAX - 1), s->buf);
+
+	if (len - 1 == n && len_used(slot, n)) {
+		r = bpf_map_lookup_elem(&path_rules, &s->key);
+		if (r)
+			consider(best, r, hook);
+	}
+	w.n = n;
+	bpf_loop(n, path_step, &w, 0);
+}
+
+/* One directory up from w->d; stops at the first rule that applies. */
+static long inode_step(__u32 idx, void *ctx)
+{
+	struct walk *w = ctx;
+	struct dentry *d = w->d, *parent;
+	struct id_inode_key k;
+	struct id_rule *r;
+
+	inode_key(BPF_CORE_READ(d, d_inode), w->slot, &k);
+	r = bpf_map_lookup_elem(&ino_rules, &k);
+	if (r && (r->hooks & w->hook)) {
+		consider(w->best, r, w->hook);
+		return 1;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d)
+		return 1;
+	w->d = parent;
+	return 0;
+}
+
+/* The file and its directories up to the root of its file system, by inode:
+ * this holds through bind mounts, hard links, chroots and mount namespaces. */
+static __always_inline void match_inode(struct file *file, __u32 slot,
+					__u8 hook, struct id_rule *best)
+{
+	struct walk w = { .best = best, .slot = slot, .hook = hook };
+
+	w.d = BPF_CORE_READ(file, f_path.dentry);
+	if (w.d)
+		bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
+}
+
+static __always_inline void emit(struct file *file, __u8 hook,
+				 const struct id_rule *r, __u64 gen,
+				 bool audit, const __u8 *sha, bool have_sha)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *inode = file->f_inode;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct id_event *e;
+	long len;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&state.events_lost, 1);
+		return;
+	}
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->gen = gen;
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	e->rule_index = r->index;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	e->hook = hook;
+	e->decision = audit ? ID_DECISION_AUDIT : ID_DECISION_DENY;
+	e->enforce = state.enforce;
+	e->rule_flags = r->flags;
+	e->has_sha256 = have_sha;
+	e->pad = 0;
+	if (have_sha)
+		__builtin_memcpy(e->sha256, sha, ID_SHA256_LEN);
+	else
+		__builtin_memset(e->sha256, 0, ID_SHA256_LEN);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	len = bpf_d_path(&file->f_path, e->path, sizeof(e->path));
+	if (len <= 0) {
+		e->path[0] = 0;
+		len = 1;
+	}
+	e->path_len = len - 1;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* One evaluation against the policy generation in force. True if it
+ * stands: neither the policy nor the scratch buffer changed meanwhile
+ * (seqlock-style; the old slot is emptied only after state.gen moves). */
+static __always_inline bool decide(struct file *file, __u8 hook,
+				   struct scratch *s, __u64 tid,
+				   const __u8 *sha, bool have_sha,
+				   struct id_rule *best, __u64 *genp)
+{
+	__u64 gen = READ_ONCE(state.gen);
+	__u32 slot = gen & 1;
+	long len;
+
+	*genp = gen;
+	__builtin_memset(best, 0, sizeof(*best));
+	s->owner = tid;
+	if (have_sha && (state.sha_hooks[slot] & hook)) {
+		struct id_sha_key k = { .slot = slot };
+		struct id_rule *r;
+
+		__builtin_memcpy(k.sha256, sha, ID_SHA256_LEN);
+		r = bpf_map_lookup_elem(&sha_rules, &k);
+		if (r)
+			consider(best, r, hook);
+	}
+	if (state.rule_hooks[slot] & hook) {
+		len = bpf_d_path(&file->f_path, s->buf, sizeof(s->buf));
+		match_path(s, len, slot, hook, best);
+		if (state.inode_rules[slot])
+			match_inode(file, slot, hook, best);
+	}
+	return READ_ONCE(state.gen) == gen && READ_ONCE(s->owner) == tid;
+}
+
+static __always_inline int evaluate(struct file *file, __u8 hook)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct id_rule best = {};
+	struct id_inode_key pk;
+	__u8 sha[ID_SHA256_LEN];
+	bool have_sha = false;
+	struct scratch *s;
+	__u32 zero = 0;
+	__u64 gen = 0;
+	bool audit;
+
+	if ((tid >> 32) == state.daemon_tgid)
+		return 0;
+	if (!((state.rule_hooks[0] | state.rule_hooks[1]) & hook))
+		return 0;
+	inode_key(file->f_inode, 0, &pk);
+	if (bpf_map_lookup_elem(&protect, &pk))
+		return 0;
+	/* Hash first: it may sleep, and nothing below may. */
+	if ((state.sha_hooks[0] | state.sha_hooks[1]) & hook)
+		have_sha = file_sha256(file, sha) == 0;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	/* Three tries, written out: 6.1 rejects a loop here. */
+	if (!decide(file, hook, s, tid, sha, have_sha, &best, &gen) &&
+	    !decide(file, hook, s, tid, sha, have_sha, &best, &gen))
+		decide(file, hook, s, tid, sha, have_sha, &best, &gen);
+	if (best.action != ID_ACT_DENY)
+		return 0;
+	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
+	emit(file, hook, &best, gen, audit, sha, have_sha);
+	return audit ? 0 : -EPERM;
+}
+
+SEC("lsm.s/bprm_check_security")
+int BPF_PROG(bprm_check_security, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return ret;
+	return evaluate(bprm->file, ID_HOOK_EXEC);
+}
+
+SEC("lsm.s/mmap_file")
+int BPF_PROG(mmap_file, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags, int ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	/* Self-test: interdictd maps a file it hashed itself and compares. */
+	if (state.probe_tgid && tgid == state.probe_tgid) {
+		state.probe_ret = bpf_ima_file_hash(file, state.probe_sha256,
+						    ID_SHA256_LEN);
+		state.probe_done = 1;
+		return 0;
+	}
+	return evaluate(file, ID_HOOK_MMAP);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(file_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	if (file->f_mode & FMODE_WRITE)
+		hash_invalidate(file->f_inode);
+	return evaluate(file, ID_HOOK_OPEN);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(path_truncate, const struct path *path, int ret)
+{
+	hash_invalidate(path->dentry->d_inode);
+	return ret;
+}
+
+/* Run by interdictd over its own open files to learn the inode keys of rule
+ * paths exactly as the hooks above will see them. */
+SEC("iter/task_file")
+int identify(struct bpf_iter__task_file *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct id_inode_key k;
+	struct id_ident id;
+	struct inode *inode;
+
+	if (!task || !file || task->tgid != state.daemon_tgid)
+		return 0;
+	inode = file->f_inode;
+	inode_key(inode, 0, &k);
+	id.ino = k.ino;
+	id.dev = k.dev;
+	id.gen = k.gen;
+	id.fd = ctx->fd;
+	id.mode = BPF_CORE_READ(inode, i_mode);
+	id.pad = 0;
+	bpf_seq_write(seq, &id, sizeof(id));
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The few kernel structures the programs read, declared by hand with CO-RE
+ * relocations: libbpf fixes every offset against the running kernel's BTF
+ * at load, so one object runs on 6.1 and 6.12 without a generated vmlinux.h.
+ */
+#ifndef INTERDICT_KERNEL_H
+#define INTERDICT_KERNEL_H
+
+#define CORE __attribute__((preserve_access_index))
+
+typedef struct { int counter; } CORE atomic_t;
+typedef struct { __u32 val; } CORE kuid_t;
+typedef struct { __u32 val; } CORE kgid_t;
+
+struct super_block {
+	__u32 s_dev;
+} CORE;
+
+struct inode {
+	unsigned short i_mode;
+	unsigned long i_ino;
+	__u32 i_generation;
+	struct super_block *i_sb;
+	atomic_t i_writecount;
+} CORE;
+
+struct dentry {
+	struct dentry *d_parent;
+	struct inode *d_inode;
+} CORE;
+
+struct vfsmount;
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+} CORE;
+
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
+	unsigned int f_mode;
+} CORE;
+
+struct linux_binprm {
+	struct file *file;
+} CORE;
+
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+} CORE;
+
+struct task_struct {
+	int pid;
+	int tgid;
+	struct task_struct *real_parent;
+	const struct cred *cred;
+} CORE;
+
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	__u64 session_id;
+	__u64 seq_num;
+} CORE;
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
+} CORE;
+
+#define FMODE_WRITE	0x2
+#define PROT_EXEC	0x4
+#define HASH_ALGO_SHA256 4	/* enum hash_algo, include/uapi/linux/hash_info.h */
+#define EPERM		1
+#define S_IFMT		00170000
+#define S_IFDIR		0040000
+
+#endif /* INTERDICT_KERNEL_H */

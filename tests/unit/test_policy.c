@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the policy parser (userspace/policy.c): every error message,
+ * the fields of parsed rules, precedence, and how directories are read.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "interdict.h"
+
+/* The harness's test wrapper sets a local after setjmp(); gcc -O2 -Wextra
+ * warns about it once a test body is inlined into that wrapper. */
+#pragma GCC diagnostic ignored "-Wclobbered"
+#include "kselftest_harness.h"
+
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define X64 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+
+/* A policy and the error stream it is parsed with. */
+struct sink {
+	struct policy p;
+	char *out;
+	size_t len;
+	FILE *err;
+};
+
+static int sink_open(struct sink *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->err = open_memstream(&s->out, &s->len);
+	return s->err ? 0 : -errno;
+}
+
+static void sink_close(struct sink *s)
+{
+	if (s->err)
+		fclose(s->err);
+	free(s->out);
+	policy_free(&s->p);
+}
+
+static const char *sink_text(struct sink *s)
+{
+	fflush(s->err);
+	return s->out ? s->out : "";
+}
+
+static int sink_lines(struct sink *s)
+{
+	const char *c = sink_text(s);
+	int n = 0;
+
+	while ((c = strchr(c, '\n')))
+		n++, c++;
+	return n;
+}
+
+static int parse(struct sink *s, const char *name, const char *text)
+{
+	return policy_parse_buf(&s->p, name, text, strlen(text), s->err);
+}
+
+/* Text of n copies of c, for the limits. */
+static char *fill(char *buf, char c, size_t n)
+{
+	memset(buf, c, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+#define ASSERT_ERR(s, frag) \
+	ASSERT_NE(NULL, strstr(sink_text(s), frag)) \
+		TH_LOG("expected \"%s\" in:\n%s", frag, sink_text(s))
+
+/* A fixture holding just a sink. */
+#define SINK_FIXTURE(name) \
+	FIXTURE(name) { \
+		struct sink s; \
+	}; \
+	FIXTURE_SETUP(name) \
+	{ \
+		ASSERT_EQ(0, sink_open(&self->s)); \
+	} \
+	FIXTURE_TEARDOWN(name) \
+	{ \
+		sink_close(&self->s); \
+	}
+
+/* One bad line: exactly one message, and no rule added. */
+SINK_FIXTURE(bad);
+
+FIXTURE_VARIANT(bad) {
+	const char *text;
+	size_t len;		/* 0: strlen(text) */
+	const char *msg;
+};
+
+#define BAD(name, line, message) \
+	FIXTURE_VARIANT_ADD(bad, name) { .text = line, .msg = message }
+
+BAD(unknown_action, "block path=/x id=a\n",
+    "t.rules:1: unknown action 'block'; expected deny, allow or audit");
+BAD(option_as_action, "path=/x id=a\n",
+    "t.rules:1: unknown action 'path=/x'; expected deny, allow or audit");
+BAD(bare_word, "deny path=/x id=a extra\n",
+    "t.rules:1: unexpected word 'extra'; expected options as key=value");
+BAD(unknown_option, "deny path=/x id=a foo=1\n",
+    "t.rules:1: unknown option 'foo'; expected path, sha256, id, msg, on or mode");
+BAD(two_paths, "deny path=/x path=/y id=a\n",
+    "t.rules:1: second match 'path=/y'; expected exactly one path= or sha256=");
+BAD(path_and_sha256, "deny path=/x sha256=" HEX64 " id=a\n",
+    "t.rules:1: second match 'sha256=" HEX64 "'; expected exactly one");
+BAD(option_twice, "deny path=/x id=a id=b\n",
+    "t.rules:1: option 'id' given twice; expected each option once");
+BAD(msg_twice, "deny path=/x id=a msg=a msg=b\n",
+    "t.rules:1: option 'msg' given twice");
+BAD(no_match, "deny id=a\n",
+    "t.rules:1: no match; expected path=/file, path=/dir/ or sha256=<64 hex digits>");
+BAD(action_only, "deny\n", "t.rules:1: no match;");
+BAD(no_id, "deny path=/x\n",
+    "t.rules:1: no id; expected id=NAME, unique across all policy files");
+BAD(path_relative, "deny path=opt/x id=a\n",
+    "t.rules:1: path 'opt/x' is not absolute; expected a path starting with '/'");
+BAD(path_empty, "deny path= id=a\n", "t.rules:1: path '' is not absolute");
+BAD(path_root, "deny path=/ id=a\n",
+    "t.rules:1: path=/ would match every file and deny the whole system");
+BAD(path_long, "deny path=/" X64 X64 X64 X64 " id=a\n",
+    "t.rules:1: path is 257 bytes long; the limit is 255 bytes");
+BAD(path_double_slash, "deny path=/opt//x id=a\n",
+    "t.rules:1: path '/opt//x' contains '//'; expected a canonical path");
+BAD(path_dot, "deny path=/opt/./x id=a\n",
+    "t.rules:1: path '/opt/./x' contains a '.' or '..' component; expected a canonical path");
+BAD(path_dotdot, "deny path=/opt/../x/ id=a\n",
+    "t.rules:1: path '/opt/../x/' contains a '.' or '..' component");
+BAD(path_trailing_dot, "deny path=/opt/. id=a\n",
+    "t.rules:1: path '/opt/.' contains a '.' or '..' component");
+BAD(path_trailing_dotdot, "deny path=/opt/.. id=a\n",
+    "t.rules:1: path '/opt/..' contains a '.' or '..' component");
+BAD(sha256_short, "deny sha256=abc id=a\n",
+    "t.rules:1: sha256 has 3 characters; expected exactly 64 hex digits");
+BAD(sha256_long, "deny sha256=" HEX64 "0 id=a\n",
+    "t.rules:1: sha256 has 65 characters");
+BAD(sha256_not_hex, "deny sha256=" "g123456789abcdef0123456789abcdef"
+    "0123456789abcdef0123456789abcdef" " id=a\n",
+    "t.rules:1: sha256 has a character that is not a hex digit: 'g'; expected exactly 64 hex digits");
+BAD(sha256_not_hex_low, "deny sha256=" "0z123456789abcdef0123456789abcdef"
+    "0123456789abcdef0123456789abcde" " id=a\n",
+    "t.rules:1: sha256 has a character that is not a hex digit: 'z'");
+BAD(id_empty, "deny path=/x id=\n",
+    "t.rules:1: id is 0 characters long; expected 1 to 63 characters");
+BAD(id_long, "deny path=/x id=" X64 "\n",
+    "t.rules:1: id is 64 characters long; expected 1 to 63 characters");
+BAD(id_charset, "deny path=/x id=a/b\n",
+    "t.rules:1: id 'a/b' has the character '/'; expected letters, digits and . _ : -");
+BAD(msg_long, "deny path=/x id=a msg=" X64 X64 X64 X64 "\n",
+    "t.rules:1: msg is 256 bytes long; the limit is 255 bytes");
+BAD(on_empty, "deny path=/x id=a on=\n",
+    "t.rules:1: empty item in on=; expected a comma-separated list of exec, mmap, open");
+BAD(on_trailing_comma, "deny path=/x id=a on=exec,\n",
+    "t.rules:1: empty item in on=exec,;");
+BAD(on_unknown, "deny path=/x id=a on=exec,write\n",
+    "t.rules:1: unknown hook 'write' in on=; expected exec, mmap or open");
+BAD(mode_on_allow, "allow path=/x id=a mode=audit\n",
+    "t.rules:1: mode= on an allow rule; mode applies to deny and audit rules only");
+BAD(mode_unknown, "deny path=/x id=a mode=warn\n",
+    "t.rules:1: unknown mode 'warn'; expected audit or enforce");
+BAD(audit_enforce, "audit path=/x id=a mode=enforce\n",
+    "t.rules:1: mode=enforce on an audit rule; use a deny rule to enforce");
+BAD(quote_unterminated, "deny path=/x id=a msg=\"abc\n",
+    "t.rules:1: unterminated quote; expected a closing '\"'");
+BAD(quote_backslash_at_end, "deny path=/x id=a msg=\"abc\\\n",
+    "t.rules:1: unterminated quote");
+BAD(quote_unknown_escape, "deny path=/x id=a msg=\"a\\nb\"\n",
+    "t.rules:1: unknown escape '\\n' in a quoted value; expected \\\" or \\\\");
+BAD(quote_tab, "deny path=\"/x\ty\" id=a\n",
+    "t.rules:1: tab in a quoted value; expected printable text");
+BAD(quote_whole_token, "deny \"path=/x\" id=a\n",
+    "t.rules:1: '\"' outside a quoted value; expected key=\"value\"");
+BAD(quote_inside_value, "deny path=/x id=a msg=a\"b\"\n",
+    "t.rules:1: '\"' outside a quoted value");
+BAD(backslash_unquoted, "deny path=/a\\ b id=a\n",
+    "t.rules:1: '\\' outside a quoted value; expected key=\"value\" with \\\" and \\\\ escapes");
+BAD(text_after_quote, "deny path=/x id=a msg=\"a\"b\n",
+    "t.rules:1: text after a closing quote; expected a space before the next option");
+BAD(comment_after_quote, "deny path=/x id=a msg=\"a\"#c\n",
+    "t.rules:1: text after a closing quote");
+BAD(control_char, "deny path=/x\x01 id=a\n",
+    "t.rules:1: control character 0x01; expected printable text");
+BAD(control_del, "deny path=/x id=a msg=\x7f\n",
+    "t.rules:1: control character 0x7f; expected printable text");
+BAD(control_in_comment_line, "# bell \a\n", "t.rules:1: control character 0x07");
+BAD(lone_cr, "deny path=/x\r id=a\n", "t.rules:1: control character 0x0d");
+FIXTURE_VARIANT_ADD(bad, nul_byte) {
+	.text = "deny path=/x\0 id=a\n", .len = 19,
+	.msg = "t.rules:1: NUL byte; expected a text file",
+};
+
+TEST_F(bad, reported)
+{
+	size_t len = variant->len ? variant->len : strlen(variant->text);
+
+	ASSERT_EQ(-EINVAL, policy_parse_buf(&self->s.p, "t.rules",
+					    variant->text, len, self->s.err));
+	ASSERT_ERR(&self->s, variant->msg);
+	EXPECT_EQ(1, sink_lines(&self->s));
+	EXPECT_EQ(0U, self->s.p.nrules);
+	EXPECT_EQ(0U, self->s.p.npath + self->s.p.nsha);
+}
+
+SINK_FIXTURE(parse);
+
+TEST_F(parse, subtree_with_every_option)
+{
+	const struct rule *r;
+
+	ASSERT_EQ(0, parse(&self->s, "t.rules",
+			   "deny path=/opt/kaspersky/ id=bod:1701_tree.a-b "
+			   "msg=\"BOD 17-01: \\\"banned\\\" \\\\ vendor\" "
+			   "on=open,exec mode=audit\n"));
+	ASSERT_EQ(1U, self->s.p.nrules);
+	r = &self->s.p.rules[0];
+	EXPECT_STREQ("bod:1701_tree.a-b", r->id);
+	EXPECT_STREQ("BOD 17-01: \"banned\" \\ vendor", r->msg);
+	EXPECT_EQ(MATCH_TREE, (int)r->kind);
+	EXPECT_STREQ("/opt/kaspersky/", r->path);
+	EXPECT_EQ(ID_ACT_DENY, r->action);
+	EXPECT_EQ(ID_HOOK_EXEC | ID_HOOK_OPEN, r->hooks);
+	EXPECT_EQ(ID_RULE_AUDIT, r->flags);
+	EXPECT_STREQ("t.rules", r->file);
+	EXPECT_EQ(1U, r->line);
+	EXPECT_EQ(1U, self->s.p.npath);
+	EXPECT_EQ(0U, self->s.p.nsha);
+	EXPECT_STREQ("", sink_text(&self->s));
+}
+
+TEST_F(parse, exact_path_defaults)
+{
+	const struct rule *r;
+
+	ASSERT_EQ(0, parse(&self->s, "t.rules", "deny path=/usr/bin/x id=a"));
+	r = &self->s.p.rules[0];
+	EXPECT_EQ(MATCH_PATH, (int)r->kind);
+	EXPECT_STREQ("/usr/bin/x", r->path);
+	EXPECT_STREQ("", r->msg);
+	EXPECT_EQ(ID_ACT_DENY, r->action);
+	EXPECT_EQ(ID_HOOK_EXEC | ID_HOOK_MMAP, r->hooks);
+	EXPECT_EQ(0, r->flags);
+}
+
+TEST_F(parse, sha256_either_case)
+{
+	static const __u8 want[ID_SHA256_LEN] = {
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+	};
+	const struct rule *r;
+
+	ASSERT_EQ(0, parse(&self->s, "t.rules",
+			   "deny sha256=" HEX64 " id=lower\n"
+			   "deny sha256=0123456789ABCDEF0123456789ABCDEF"
+			   "0123456789ABCDEF0123456789ABCDEe id=upper\n"));
+	ASSERT_EQ(2U, self->s.p.nrules);
+	r = &self->s.p.rules[0];
+	EXPECT_EQ(MATCH_SHA256, (int)r->kind);
+	EXPECT_EQ(0, memcmp(want, r->sha256, ID_SHA256_LEN));
+	EXPECT_STREQ("", r->path);
+	r = &self->s.p.rules[1];
+	EXPECT_EQ(0, memcmp(want, r->sha256, ID_SHA256_LEN - 1));
+	EXPECT_EQ(0xee, r->sha256[ID_SHA256_LEN - 1]);
+	EXPECT_EQ(2U, self->s.p.nsha);
+	EXPECT_EQ(0U, self->s.p.npath);
+}
+
+TEST_F(parse, actions_and_modes)
+{
+	static const struct {
+		__u8 action, flags, hooks;
+	} want[] = {
+		{ ID_ACT_ALLOW, 0, ID_HOOK_EXEC | ID_HOOK_MMAP },
+		{ ID_ACT_DENY, ID_RULE_AUDIT, ID_HOOK_EXEC | ID_HOOK_MMAP },
+		{ ID_ACT_DENY, ID_RULE_AUDIT, ID_HOOK_EXEC | ID_HOOK_MMAP },
+		{ ID_ACT_DENY, 0, ID_HOOK_EXEC | ID_HOOK_MMAP },
+		{ ID_ACT_DENY, 0, ID_HOOK_ALL },
+	};
+	const struct rule *r;
+	size_t i;
+
+	ASSERT_EQ(0, parse(&self->s, "t.rules",
+			   "allow path=/a id=allow\n"
+			   "audit path=/b id=audit\n"
+			   "audit path=/c id=audit-audit mode=audit\n"
+			   "deny path=/d id=enforce mode=enforce\n"
+			   "deny path=/e id=all on=mmap,open,exec,exec\n"));
+	ASSERT_EQ(5U, self->s.p.nrules);
+	for (i = 0; i < 5; i++) {
+		r = &self->s.p.rules[i];
+		EXPECT_EQ(want[i].action, r->action) TH_LOG("rule %s", r->id);
+		EXPECT_EQ(want[i].flags, r->flags) TH_LOG("rule %s", r->id);
+		EXPECT_EQ(want[i].hooks, r->hooks) TH_LOG("rule %s", r->id);
+	}
+}
+
+TEST_F(parse, layout)
+{
+	const struct rule *r;
+
+	ASSERT_EQ(0, parse(&self->s, "t.rules",
+			   "# a comment\n"
+			   "\n"
+			   "   \t  # an indented comment\n"
+			   "\tdeny\tpath=/a#b \t id=one  # trailing comment\r\n"
+			   "allow path=\"/opt/my vendor/bin/run it\" id=\"two\"\n"
+			   "   \n"
+			   "deny path=/c id=three"));
+	ASSERT_EQ(3U, self->s.p.nrules);
+	r = self->s.p.rules;
+	EXPECT_STREQ("/a#b", r[0].path);
+	EXPECT_STREQ("one", r[0].id);
+	EXPECT_EQ(4U, r[0].line);
+	EXPECT_STREQ("/opt/my vendor/bin/run it", r[1].path);
+	EXPECT_STREQ("two", r[1].id);
+	EXPECT_EQ(5U, r[1].line);
+	EXPECT_EQ(7U, r[2].line);
+}
+
+TEST_F(parse, hash_inside_a_word)
+{
+	ASSERT_EQ(-EINVAL, parse(&self->s, "t.rules",
+				 "deny path=/x id=three#x\n"));
+	ASSERT_ERR(&self->s, "id 'three#x' has the character '#'");
+}
+
+TEST_F(parse, empty_policy)
+{
+	ASSERT_EQ(0, parse(&self->s, "t.rules", ""));
+	ASSERT_EQ(0, parse(&self->s, "u.rules", "# nothing\n\n"));
+	EXPECT_EQ(0U, self->s.p.nrules);
+	EXPECT_EQ(2U, self->s.p.nfiles);
+}
+
+TEST_F(parse, limits)
+{
+	char val[300], line[5000];
+	const struct rule *r;
+
+	/* At each limit a rule parses; one byte more is an error. */
+	snprintf(line, sizeof(line), "deny path=/%s id=p\n",
+		 fill(val, 'p', ID_PATH_KEY_MAX - 2));
+	ASSERT_EQ(0, parse(&self->s, "t.rules", line));
+	snprintf(line, sizeof(line), "deny path=/q id=%s\n",
+		 fill(val, 'i', ID_RULE_ID_MAX - 1));
+	ASSERT_EQ(0, parse(&self->s, "t.rules", line));
+	snprintf(line, sizeof(line), "deny path=/m id=m msg=%s\n",
+		 fill(val, 'm', ID_MSG_MAX - 1));
+	ASSERT_EQ(0, parse(&self->s, "t.rules", line));
+	ASSERT_EQ(3U, self->s.p.nrules);
+	r = self->s.p.rules;
+	EXPECT_EQ(ID_PATH_KEY_MAX - 1U, strlen(r[0].path));
+	EXPECT_EQ(ID_RULE_ID_MAX - 1U, strlen(r[1].id));
+	EXPECT_EQ(ID_MSG_MAX - 1U, strlen(r[2].msg));
+
+	snprintf(line, sizeof(line), "deny path=/%s id=p2\n",
+		 fill(val, 'p', ID_PATH_KEY_MAX - 1));
+	ASSERT_EQ(-EINVAL, parse(&self->s, "t.rules", line));
+	ASSERT_ERR(&self->s, "t.rules:1: path is 256 bytes long; the limit is 255 bytes");
+}
+
+TEST_F(parse, line_limit)
+{
+	char line[4200];
+	size_t len = strlen("deny path=/l id=l #");
+
+	/* 4095 bytes and a newline parse; 4096 bytes are too long. */
+	memcpy(line, "deny path=/l id=l #", len);
+	fill(line + len, 'c', 4095 - len);
+	ASSERT_EQ(0, parse(&self->s, "t.rules", line));
+	policy_free(&self->s.p);
+	strcat(line, "\n");
+	ASSERT_EQ(0, parse(&self->s, "t.rules", line));
+	ASSERT_EQ(1U, self->s.p.nrules);
+	fill(line + len, 'c', 4096 - len);
+	ASSERT_EQ(-EINVAL, parse(&self->s, "t.rules", line));
+	ASSERT_ERR(&self->s, "t.rules:1: line is 4096 bytes long; the limit is 4095 bytes");
+}
+
+TEST_F(parse, errors_do_not_stop_the_file)
+{
+	ASSERT_EQ(-EINVAL, parse(&self->s, "t.rules",
+				 "deny path=/a id=a\n"
+				 "deny path=/b id=b on=write\n"
+				 "deny path=/c id=c\n"
+				 "deny path=/d\n"));
+	EXPECT_EQ(2, sink_lines(&self->s));
+	ASSERT_ERR(&self->s, "t.rules:2: unknown hook 'write'");
+	ASSERT_ERR(&self->s, "t.rules:4: no id");
+	ASSERT_EQ(2U, self->s.p.nrules);
+	EXPECT_STREQ("c", self->s.p.rules[1].id);
+}
+
+TEST_F(parse, error_cap)
+{
+	char text[200 * 6 + 1] = "";
+	int i;
+
+	for (i = 0; i < 200; i++)
+		strcat(text, "block\n");
+	ASSERT_EQ(-EINVAL, parse(&self->s, "t.rules", text));
+	EXPECT_EQ(101, sink_lines(&self->s));
+	ASSERT_ERR(&self->s, "t.rules:100: unknown action 'block'");
+	ASSERT_ERR(&self->s, "\nt.rules: too many errors; only the first 100 are shown\n");
+}
+
+TEST_F(parse, silent_without_err)
+{
+	ASSERT_EQ(-EINVAL, policy_parse_buf(&self->s.p, "t.rules", "x", 1,
+					    NULL));
+	ASSERT_EQ(0, policy_parse_buf(&self->s.p, "t.rules", "deny path=/x id=x",
+				      17, NULL));
+}
+
+TEST_F(parse, file_names_are_copied)
+{
+	char name[] = "copy.rules";
+
+	ASSERT_EQ(0, parse(&self->s, name, "deny path=/x id=x\n"));
+	name[0] = 'X';
+	ASSERT_EQ(1U, self->s.p.nfiles);
+	EXPECT_STREQ("copy.rules", self->s.p.files[0]);
+	EXPECT_EQ(self->s.p.files[0], self->s.p.rules[0].file);
+}
+
+TEST_F(parse, many_rules)
+{
+	char line[128];
+	size_t i;
+
+	/* Enough to move the rule array: file pointers must survive it. */
+	for (i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line), "deny path=/r/%zu id=r%zu\n",
+			 i, i);
+		ASSERT_EQ(0, parse(&self->s, "t.rules", line));
+	}
+	ASSERT_EQ(1000U, self->s.p.nrules);
+	EXPECT_EQ(1000U, self->s.p.npath);
+	EXPECT_EQ(1000U, self->s.p.nfiles);
+	EXPECT_EQ(self->s.p.files[999], self->s.p.rules[999].file);
+	EXPECT_STREQ("r999", self->s.p.rules[999].id);
+}
+
+TEST_F(parse, duplicate_id)
+{
+	ASSERT_EQ(-EINVAL, parse(&self->s, "t.rules",
+				 "deny path=/a id=x\n"
+				 "deny path=/b id=y\n"
+				 "deny path=/c id=x\n"
+				 "deny sha256=" HEX64 " id=x\n"));
+	EXPECT_EQ(2, sink_lines(&self->s));
+	ASSERT_ERR(&self->s, "t.rules:3: duplicate id 'x' (first at t.rules:1); expected ids unique across all policy files\n"
+			     "t.rules:4: duplicate id 'x' (first at t.rules:1)");
+}
+
+TEST_F(parse, duplicate_match)
+{
+	ASSERT_EQ(-EINVAL, parse(&self->s, "t.rules",
+				 "deny path=/a/ id=a\n"
+				 "deny path=/a id=b\n"
+				 "deny sha256=" HEX64 " id=c\n"
+				 "allow path=\"/a/\" id=d\n"
+				 "audit sha256=0123456789ABCDEF0123456789ABCDEF"
+				 "0123456789ABCDEF0123456789ABCDEF id=e\n"));
+	EXPECT_EQ(2, sink_lines(&self->s));
+	ASSERT_ERR(&self->s, "t.rules:4: duplicate path '/a/' (first at t.rules:1, id 'a'); expected each path in one rule\n"
+			     "t.rules:5: duplicate sha256 (first at t.rules:3, id 'c'); expected each hash in one rule\n");
+}
+
+TEST_F(parse, duplicates_across_calls)
+{
+	ASSERT_EQ(0, parse(&self->s, "t.rules", "deny path=/a id=x\n"));
+	ASSERT_EQ(-EINVAL, parse(&self->s, "u.rules",
+				 "deny path=/b id=y\ndeny path=/a id=x\n"));
+	ASSERT_ERR(&self->s, "u.rules:2: duplicate id 'x' (first at t.rules:1)");
+	ASSERT_ERR(&self->s, "u.rules:2: duplicate path '/a' (first at t.rules:1, id 'x')");
+	EXPECT_EQ(2, sink_lines(&self->s));
+	/* Pairs already reported are not reported by the next call. */
+	ASSERT_EQ(0, parse(&self->s, "v.rules", "deny path=/c id=z\n"));
+	EXPECT_EQ(2, sink_lines(&self->s));
+	EXPECT_EQ(4U, self->s.p.nrules);
+}
+
+TEST_F(parse, free_zeroes)
+{
+	struct policy zero = { 0 };
+
+	policy_free(&self->s.p);
+	ASSERT_EQ(0, memcmp(&zero, &self->s.p, sizeof(zero)));
+	ASSERT_EQ(0, parse(&self->s, "t.rules", "deny path=/a id=x\n"));
+	policy_free(&self->s.p);
+	ASSERT_EQ(0, memcmp(&zero, &self->s.p, sizeof(zero)));
+}
+
+static __u32 prio_of(struct __test_metadata *_metadata, const char *line)
+{
+	struct sink s;
+	__u32 prio;
+
+	ASSERT_EQ(0, sink_open(&s));
+	EXPECT_EQ(0, parse(&s, "t.rules", line));
+	prio = s.p.nrules == 1 ? rule_prio(&s.p.rules[0]) : 0;
+	sink_close(&s);
+	return prio;
+}
+
+#define PRIO(line) prio_of(_metadata, line)
+
+TEST(prio_specificity)
+{
+	/* sha256 > exact path > longer subtree > shorter subtree, whatever
+	 * the actions and however long the paths. */
+	EXPECT_GT(PRIO("audit sha256=" HEX64 " id=a"),
+		  PRIO("allow path=/a/very/long/exact/path/" X64 " id=a"));
+	EXPECT_GT(PRIO("audit path=/opt/x id=a"),
+		  PRIO("allow path=/opt/kaspersky/kesl/bin/" X64 "/ id=a"));
+	EXPECT_GT(PRIO("audit path=/opt/kaspersky/kesl/ id=a"),
+		  PRIO("allow path=/opt/kaspersky/ id=a"));
+}
+
+TEST(prio_action)
+{
+	/* At equal specificity: allow > deny > audit. */
+	EXPECT_GT(PRIO("allow path=/opt/k/ id=a"), PRIO("deny path=/opt/k/ id=a"));
+	EXPECT_GT(PRIO("deny path=/opt/k/ id=a"), PRIO("audit path=/opt/k/ id=a"));
+	EXPECT_EQ(PRIO("audit path=/opt/k/ id=a"),
+		  PRIO("deny path=/opt/k/ id=a mode=audit"));
+	EXPECT_GT(PRIO("allow sha256=" HEX64 " id=a"),
+		  PRIO("deny sha256=" HEX64 " id=a"));
+}
+
+TEST(prio_formula)
+{
+	EXPECT_EQ(MATCH_PATH << 24 | 6 << 8 | 2U, PRIO("deny path=/opt/x id=a"));
+	EXPECT_EQ(MATCH_TREE << 24 | 5 << 8 | 3U, PRIO("allow path=/opt/ id=a"));
+	EXPECT_EQ(MATCH_SHA256 << 24 | 1U, PRIO("audit sha256=" HEX64 " id=a"));
+}
+
+TEST(hooks_text)
+{
+	char buf[32];
+
+	EXPECT_STREQ("", hooks_str(0, buf, sizeof(buf)));
+	EXPECT_STREQ("exec,mmap,open", hooks_str(ID_HOOK_ALL, buf, sizeof(buf)));
+	EXPECT_STREQ("exec,open", hooks_str(ID_HOOK_EXEC | ID_HOOK_OPEN, buf,
+					    sizeof(buf)));
+	EXPECT_STREQ("mmap", hooks_str(ID_HOOK_MMAP, buf, sizeof(buf)));
+	/* What does not fit whole is left out. */
+	EXPECT_STREQ("exec", hooks_str(ID_HOOK_ALL, buf, 9));
+	buf[0] = 'z';
+	EXPECT_EQ((const char *)buf, hooks_str(ID_HOOK_ALL, buf, 0));
+	EXPECT_EQ('z', buf[0]);
+}
+
+/* A policy directory built for the test, removed afterwards. */
+FIXTURE(dir) {
+	struct sink s;
+	char path[64];
+};
+
+FIXTURE_SETUP(dir)
+{
+	strcpy(self->path, "/tmp/interdict-test-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->path));
+	ASSERT_EQ(0, sink_open(&self->s));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	return remove(path);
+}
+
+FIXTURE_TEARDOWN(dir)
+{
+	nftw(self->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	sink_close(&self->s);
+}
+
+static char *dir_path(const char *dir, const char *name, char *buf)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+	return buf;
+}
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	f = fopen(dir_path(dir, name, path), "w");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) ? -errno : 0;
+}
+
+static const char *rule_ids(const struct policy *p, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->nrules && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+				p->rules[i].id);
+	return buf;
+}
+
+TEST_F(dir, lexical_order_and_filter)
+{
+	char path[PATH_MAX], ids[256];
+
+	ASSERT_EQ(0, write_file(self->path, "b.rules", "deny path=/b id=b\n"));
+	ASSERT_EQ(0, write_file(self->path, "a.rules",
+				"deny path=/a id=a1\ndeny path=/a2 id=a2\n"));
+	ASSERT_EQ(0, write_file(self->path, "10-c.rules", "deny path=/c id=c\n"));
+	ASSERT_EQ(0, write_file(self->path, "9-d.rules", "deny path=/d id=d\n"));
+	ASSERT_EQ(0, write_file(self->path, "B.rules", "deny path=/B id=B\n"));
+	ASSERT_EQ(0, write_file(self->path, "e.txt", "deny path=/e id=e\n"));
+	ASSERT_EQ(0, write_file(self->path, ".hidden.rules", "x\n"));
+	ASSERT_EQ(0, write_file(self->path, ".rules", "x\n"));
+	ASSERT_EQ(0, write_file(self->path, "f.rules~", "x\n"));
+	ASSERT_EQ(0, write_file(self->path, "f.rules.dpkg-old", "x\n"));
+	ASSERT_EQ(0, mkdir(dir_path(self->path, "g.rules", path), 0700));
+	ASSERT_EQ(0, symlink("e.txt", dir_path(self->path, "h.rules", path)));
+
+	ASSERT_EQ(0, policy_load_dir(&self->s.p, self->path, self->s.err))
+		TH_LOG("%s", sink_text(&self->s));
+	EXPECT_STREQ("c d B a1 a2 b e",
+		     rule_ids(&self->s.p, ids, sizeof(ids)));
+	ASSERT_EQ(6U, self->s.p.nfiles);
+	EXPECT_STREQ(dir_path(self->path, "10-c.rules", path),
+		     self->s.p.files[0]);
+	EXPECT_STREQ(dir_path(self->path, "h.rules", path),
+		     self->s.p.rules[6].file);
+	EXPECT_STREQ("", sink_text(&self->s));
+}
+
+TEST_F(dir, trailing_slash)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+
+	ASSERT_EQ(0, write_file(self->path, "a.rules", "deny path=/a id=a\n"));
+	snprintf(dir, sizeof(dir), "%s/", self->path);
+	ASSERT_EQ(0, policy_load_dir(&self->s.p, dir, self->s.err));
+	EXPECT_STREQ(dir_path(self->path, "a.rules", path), self->s.p.files[0]);
+}
+
+TEST_F(dir, empty)
+{
+	ASSERT_EQ(0, policy_load_dir(&self->s.p, self->path, self->s.err));
+	EXPECT_EQ(0U, self->s.p.nrules);
+	EXPECT_EQ(0U, self->s.p.nfiles);
+}
+
+TEST_F(dir, duplicates_across_files)
+{
+	char want[PATH_MAX * 2 + 200];
+
+	ASSERT_EQ(0, write_file(self->path, "first.rules",
+				"# first\ndeny path=/a id=x\n"
+				"deny sha256=" HEX64 " id=s\n"));
+	ASSERT_EQ(0, write_file(self->path, "second.rules",
+				"\n\ndeny path=/b id=x\n"
+				"deny path=/a id=y\n"
+				"audit sha256=" HEX64 " id=t\n"));
+	ASSERT_EQ(-EINVAL, policy_load_dir(&self->s.p, self->path,
+					   self->s.err));
+	snprintf(want, sizeof(want),
+		 "%s/second.rules:3: duplicate id 'x' (first at %s/first.rules:2)",
+		 self->path, self->path);
+	ASSERT_ERR(&self->s, want);
+	snprintf(want, sizeof(want),
+		 "%s/second.rules:4: duplicate path '/a' (first at %s/first.rules:2, id 'x')",
+		 self->path, self->path);
+	ASSERT_ERR(&self->s, want);
+	snprintf(want, sizeof(want),
+		 "%s/second.rules:5: duplicate sha256 (first at %s/first.rules:3, id 's')",
+		 self->path, self->path);
+	ASSERT_ERR(&self->s, want);
+	EXPECT_EQ(3, sink_lines(&self->s));
+}
+
+TEST_F(dir, errors_in_every_file)
+{
+	char want[PATH_MAX + 100];
+
+	ASSERT_EQ(0, write_file(self->path, "a.rules", "deny path=/a\n"));
+	ASSERT_EQ(0, write_file(self->path, "b.rules",
+				"deny path=/b id=b\nblock\n"));
+	ASSERT_EQ(-EINVAL, policy_load_dir(&self->s.p, self->path,
+					   self->s.err));
+	snprintf(want, sizeof(want), "%s/a.rules:1: no id", self->path);
+	ASSERT_ERR(&self->s, want);
+	snprintf(want, sizeof(want), "%s/b.rules:2: unknown action", self->path);
+	ASSERT_ERR(&self->s, want);
+	EXPECT_EQ(1U, self->s.p.nrules);
+}
+
+TEST_F(dir, missing_dir)
+{
+	char path[PATH_MAX], want[PATH_MAX + 100];
+
+	dir_path(self->path, "none", path);
+	ASSERT_EQ(-ENOENT, policy_load_dir(&self->s.p, path, self->s.err));
+	snprintf(want, sizeof(want), "%s: cannot read: %s\n", path,
+		 strerror(ENOENT));
+	EXPECT_STREQ(want, sink_text(&self->s));
+}
+
+TEST_F(dir, dangling_link)
+{
+	char path[PATH_MAX], want[PATH_MAX + 100];
+
+	ASSERT_EQ(0, symlink("none", dir_path(self->path, "x.rules", path)));
+	ASSERT_EQ(-ENOENT, policy_load_dir(&self->s.p, self->path,
+					   self->s.err));
+	snprintf(want, sizeof(want), "%s: cannot read: %s\n", path,
+		 strerror(ENOENT));
+	EXPECT_STREQ(want, sink_text(&self->s));
+}
+
+TEST_F(dir, parse_file_errors)
+{
+	char path[PATH_MAX], want[PATH_MAX + 100];
+
+	ASSERT_EQ(-EISDIR, policy_parse_file(&self->s.p, self->path,
+					     self->s.err));
+	snprintf(want, sizeof(want), "%s: cannot read: %s\n", self->path,
+		 strerror(EISDIR));
+	EXPECT_STREQ(want, sink_text(&self->s));
+	ASSERT_EQ(-ENOENT, policy_parse_file(&self->s.p,
+					     dir_path(self->path, "none", path),
+					     self->s.err));
+	ASSERT_ERR(&self->s, "/none: cannot read: ");
+}
+
+TEST_F(dir, too_large)
+{
+	char path[PATH_MAX], want[PATH_MAX + 100];
+	FILE *f;
+
+	/* Sparse: the size is refused before anything is read. */
+	f = fopen(dir_path(self->path, "big.rules", path), "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, ftruncate(fileno(f), 1L << 30));
+	fclose(f);
+	ASSERT_EQ(-EFBIG, policy_parse_file(&self->s.p, path, self->s.err));
+	snprintf(want, sizeof(want), "%s: cannot read: %s\n", path,
+		 strerror(EFBIG));
+	EXPECT_STREQ(want, sink_text(&self->s));
+}
+
+TEST_F(dir, parse_file)
+{
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, write_file(self->path, "p.conf",
+				"deny path=/x id=x\nbad\n"));
+	ASSERT_EQ(-EINVAL, policy_parse_file(&self->s.p,
+					     dir_path(self->path, "p.conf", path),
+					     self->s.err));
+	ASSERT_ERR(&self->s, "/p.conf:2: unknown action 'bad'");
+	ASSERT_EQ(1U, self->s.p.nrules);
+	EXPECT_STREQ(path, self->s.p.rules[0].file);
+}
+
+TEST_F(dir, load_paths)
+{
+	char file[PATH_MAX], sub[PATH_MAX], none[PATH_MAX], ids[64];
+	char *paths[] = { file, sub, self->path };
+
+	ASSERT_EQ(0, write_file(self->path, "any-name.conf",
+				"deny path=/f id=f\n"));
+	ASSERT_EQ(0, mkdir(dir_path(self->path, "sub", sub), 0700));
+	ASSERT_EQ(0, write_file(sub, "s.rules", "deny path=/s id=s\n"));
+	ASSERT_EQ(0, write_file(self->path, "t.rules", "deny path=/t id=t\n"));
+	dir_path(self->path, "any-name.conf", file);
+
+	ASSERT_EQ(0, policy_load_paths(&self->s.p, paths, 3, self->s.err))
+		TH_LOG("%s", sink_text(&self->s));
+	EXPECT_STREQ("f s t", rule_ids(&self->s.p, ids, sizeof(ids)));
+
+	paths[0] = dir_path(self->path, "none", none);
+	ASSERT_EQ(-ENOENT, policy_load_paths(&self->s.p, paths, 1,
+					     self->s.err));
+	ASSERT_ERR(&self->s, "/none: cannot read: ");
+}
+
+TEST_F(dir, load_paths_duplicates)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	char *paths[] = { a, b };
+
+	ASSERT_EQ(0, write_file(self->path, "a", "deny path=/a id=x\n"));
+	ASSERT_EQ(0, write_file(self->path, "b", "deny path=/b id=x\n"));
+	dir_path(self->path, "a", a);
+	dir_path(self->path, "b", b);
+	ASSERT_EQ(-EINVAL, policy_load_paths(&self->s.p, paths, 2,
+					     self->s.err));
+	ASSERT_ERR(&self->s, "/b:1: duplicate id 'x' (first at ");
+}
+
+/* The shipped examples are run from the repository root by make. */
+static int find_examples(char *buf, size_t len)
+{
+	int up;
+
+	for (up = 0; up < 4; up++) {
+		snprintf(buf, len, "%.*spolicy/examples", 3 * up,
+			 "../../../");
+		if (!access(buf, F_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+TEST_F(parse, examples)
+{
+	bool allow = false, audit = false, sha = false;
+	char dir[64];
+	size_t i;
+
+	ASSERT_EQ(0, find_examples(dir, sizeof(dir)));
+	ASSERT_EQ(0, policy_load_dir(&self->s.p, dir, self->s.err))
+		TH_LOG("%s", sink_text(&self->s));
+	ASSERT_LT(0U, self->s.p.nrules);
+	EXPECT_STREQ("", sink_text(&self->s));
+	for (i = 0; i < self->s.p.nrules; i++) {
+		const struct rule *r = &self->s.p.rules[i];
+
+		allow |= r->action == ID_ACT_ALLOW;
+		audit |= !!(r->flags & ID_RULE_AUDIT);
+		sha |= r->kind == MATCH_SHA256;
+	}
+	EXPECT_TRUE(allow);
+	EXPECT_TRUE(audit);
+	EXPECT_TRUE(sha);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the running kernel offers for enforcement (BTF, BPF LSM, IMA), read
+ * once from /sys, /proc and the kernel config, and the fix for what is missing.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "interdict.h"
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+/* "y", "m" or "n" for CONFIG_<name> from /boot/config-$(uname -r) or
+ * /proc/config.gz; '?' when neither can be read. */
+static char kconfig(const char *name)
+{
+	char path[512], line[512], want[128];
+	struct utsname u;
+	gzFile gz;
+	size_t wl;
+	char res = '?';
+
+	snprintf(want, sizeof(want), "CONFIG_%s=", name);
+	wl = strlen(want);
+	uname(&u);
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	gz = gzopen(path, "rb");	/* reads plain text files too */
+	if (!gz)
+		gz = gzopen("/proc/config.gz", "rb");
+	if (!gz)
+		return res;
+	res = 'n';
+	while (gzgets(gz, line, sizeof(line))) {
+		if (!strncmp(line, want, wl)) {
+			res = line[wl];
+			break;
+		}
+	}
+	gzclose(gz);
+	return res;
+}
+
+void features_probe(struct features *f)
+{
+	char cmdline[4096] = "";
+	const char *p;
+
+	struct utsname u;
+
+	memset(f, 0, sizeof(*f));
+	uname(&u);
+	snprintf(f->release, sizeof(f->release), "%s", u.release);
+	f->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	f->securityfs = read_text("/sys/kernel/security/lsm", f->lsm,
+				  sizeof(f->lsm)) == 0;
+	f->bpf_lsm_active = f->securityfs && strstr(f->lsm, "bpf") != NULL;
+	f->config_bpf_lsm = kconfig("BPF_LSM");
+	f->config_ima = kconfig("IMA");
+	f->ima_active = access("/sys/kernel/security/ima", F_OK) == 0 ||
+			access("/sys/kernel/security/integrity/ima", F_OK) == 0;
+	if (read_text("/sys/kernel/security/lockdown", f->lockdown,
+		      sizeof(f->lockdown)))
+		strcpy(f->lockdown, "unknown");
+	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
+	p = strstr(cmdline, "ima_hash=");
+	if (p)
+		sscanf(p + strlen("ima_hash="), "%15s", f->ima_hash);
+}
+
+/* The first thing that stops enforcement, with its fix; NULL if none. */
+const char *features_blocker(const struct features *f, char *buf, size_t len)
+{
+	if (f->config_bpf_lsm == 'n') {
+		snprintf(buf, len, "this kernel was built without "
+			 "CONFIG_BPF_LSM; boot a kernel with CONFIG_BPF_LSM=y "
+			 "(Debian's 6.1 and later kernels have it)");
+		return buf;
+	}
+	if (!f->btf) {
+		snprintf(buf, len, "the kernel has no BTF (/sys/kernel/btf/"
+			 "vmlinux is missing); boot a kernel built with "
+			 "CONFIG_DEBUG_INFO_BTF=y");
+		return buf;
+	}
+	if (!f->securityfs) {
+		snprintf(buf, len, "cannot read /sys/kernel/security/lsm; "
+			 "mount securityfs: mount -t securityfs securityfs "
+			 "/sys/kernel/security");
+		return buf;
+	}
+	if (!f->bpf_lsm_active) {
+		snprintf(buf, len, "'bpf' is not in the active LSM list (%s); "
+			 "add it to the kernel command line: "
+			 "lsm=%s,bpf (in /etc/default/grub, "
+			 "GRUB_CMDLINE_LINUX, then update-grub and reboot)",
+			 f->lsm, f->lsm);
+		return buf;
+	}
+	return NULL;
+}

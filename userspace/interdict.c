@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * interdict: the command line. `check` validates policy files the way
+ * interdictd will (usable as Ansible's `validate: interdict check %s`);
+ * `doctor` reports what the running kernel supports and how to fix the rest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "interdict.h"
+
+#define MAX_PROTECTED 16
+
+static bool json_out;
+
+static int do_check(int argc, char **argv)
+{
+	struct protected pb[MAX_PROTECTED];
+	struct policy p = { 0 };
+	size_t npb;
+	int err;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: interdict check PATH...\n");
+		return EXIT_POLICY;
+	}
+	err = policy_load_paths(&p, argv, argc, stderr);
+	if (!err) {
+		npb = protected_collect(pb, MAX_PROTECTED);
+		err = policy_check_protected(&p, pb, npb, stderr);
+	}
+	if (!err && !json_out)
+		printf("%zu rules valid (%zu SHA-256, %zu path) in %zu files\n",
+		       p.nrules, p.nsha, p.npath, p.nfiles);
+	if (json_out) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_bool(&j, "valid", !err);
+		json_uint(&j, "rules", p.nrules);
+		json_uint(&j, "files", p.nfiles);
+		json_end(&j);
+	}
+	policy_free(&p);
+	return err ? 1 : 0;
+}
+
+struct check {
+	const char *what;
+	bool ok;
+	char detail[640];
+};
+
+static int do_doctor(int argc, char **argv)
+{
+	struct check c[8];
+	struct interdict_bpf *skel = NULL;
+	struct limits lim = { 1024, 1024, 1 };
+	struct features f;
+	char why[640];
+	size_t i, n = 0;
+	bool enforce = false, sha = false;
+
+	(void)argv;
+	if (argc) {
+		fprintf(stderr, "usage: interdict doctor [-j]\n");
+		return EXIT_POLICY;
+	}
+	log_init("interdict", false);
+	features_probe(&f);
+	memset(c, 0, sizeof(c));
+	c[n].what = "btf";
+	c[n].ok = f.btf;
+	snprintf(c[n++].detail, sizeof(c[0].detail), f.btf ?
+		 "/sys/kernel/btf/vmlinux present" : "no /sys/kernel/btf/"
+		 "vmlinux: boot a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	c[n].what = "bpf_lsm";
+	c[n].ok = f.bpf_lsm_active;
+	if (!features_blocker(&f, c[n].detail, sizeof(c[0].detail)) ||
+	    f.bpf_lsm_active)
+		snprintf(c[n].detail, sizeof(c[0].detail),
+			 "active LSMs: %s", f.lsm);
+	n++;
+	c[n].what = "load";
+	if (geteuid()) {
+		snprintf(c[n++].detail, sizeof(c[0].detail),
+			 "not tried: run interdict doctor as root");
+	} else if (loader_open(&skel, &lim)) {
+		snprintf(c[n++].detail, sizeof(c[0].detail),
+			 "cannot open the BPF object");
+	} else {
+		enforce = !loader_load_attach(skel, why, sizeof(why));
+		c[n].ok = enforce;
+		snprintf(c[n++].detail, sizeof(c[0].detail), "%s", enforce ?
+			 "the LSM programs load and attach" : why);
+	}
+	c[n].what = "sha256";
+	if (enforce) {
+		sha = !loader_hash_selftest(skel, why, sizeof(why));
+		c[n].ok = sha;
+		snprintf(c[n].detail, sizeof(c[0].detail), "%s", sha ?
+			 "the kernel hashes files with SHA-256 (IMA)" : why);
+	} else {
+		snprintf(c[n].detail, sizeof(c[0].detail), "not tried: the "
+			 "programs did not load; IMA %s, CONFIG_IMA=%c%s%s",
+			 f.ima_active ? "active" : "not seen", f.config_ima,
+			 f.ima_hash[0] ? ", ima_hash=" : "", f.ima_hash);
+	}
+	n++;
+	c[n].what = "lockdown";
+	c[n].ok = true;
+	snprintf(c[n++].detail, sizeof(c[0].detail), "%s", f.lockdown);
+	loader_close(skel);
+
+	if (json_out) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_bool(&j, "enforce", enforce);
+		json_bool(&j, "sha256", sha);
+		json_obj_open(&j, "checks");
+		for (i = 0; i < n; i++) {
+			json_obj_open(&j, c[i].what);
+			json_bool(&j, "ok", c[i].ok);
+			json_str(&j, "detail", c[i].detail);
+			json_obj_close(&j);
+		}
+		json_obj_close(&j);
+		json_end(&j);
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%-9s %-4s %s\n", c[i].what,
+			       c[i].ok ? "ok" : "FAIL", c[i].detail);
+		printf("%s\n", enforce ? (sha ? "interdict can enforce path "
+		       "and SHA-256 rules here" : "interdict can enforce path "
+		       "rules here; SHA-256 rules will not apply") :
+		       "interdict cannot enforce here");
+	}
+	return enforce ? 0 : EXIT_KERNEL;
+}
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "check", do_check },
+	{ "doctor", do_doctor },
+	{ 0 }
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: interdict [-j] check PATH...\n"
+		   "       interdict [-j] doctor\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+	int i = 1, j;
+
+	log_init("interdict", false);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			json_out = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return EXIT_POLICY;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_POLICY;
+	}
+	/* Options may also follow the command: interdict doctor -j. */
+	for (j = i + 1; j < argc; j++) {
+		if (!strcmp(argv[j], "-j") || !strcmp(argv[j], "--json")) {
+			json_out = true;
+			memmove(&argv[j], &argv[j + 1],
+				(argc - j) * sizeof(*argv));
+			argc--;
+			j--;
+		}
+	}
+	for (c = cmds; c->name; c++)
+		if (!strcmp(argv[i], c->name))
+			return c->fn(argc - i - 1, argv + i + 1);
+	fprintf(stderr, "interdict: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return EXIT_POLICY;
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The BPF object's life: open the skeleton, size the maps, load and attach
+ * the LSM programs, check that the kernel really hashes with SHA-256, and
+ * learn inode keys through the identify iterator.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "interdict.h"
+#include "interdict.skel.h"
+
+/* The verifier's reason is at the end of its log: keep the tail. */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char *line = NULL;
+	size_t n, keep = 4096;
+	const char *start;
+
+	if (vasprintf(&line, fmt, ap) < 0)
+		return 0;
+	n = strlen(line);
+	if (n && line[n - 1] == '\n')
+		line[--n] = 0;
+	start = n > keep ? line + n - keep : line;
+	if (level == LIBBPF_WARN)
+		log_warnx("libbpf", "%s", start);
+	else
+		log_debug("libbpf", "%s", start);
+	free(line);
+	return 0;
+}
+
+int loader_open(struct interdict_bpf **out, const struct limits *lim)
+{
+	struct interdict_bpf *skel;
+	int err;
+
+	libbpf_set_print(libbpf_log);
+	skel = interdict_bpf__open();
+	if (!skel)
+		return -errno;
+	/* Two slots per map: the policy in force and the one being loaded. */
+	err = bpf_map__set_max_entries(skel->maps.sha_rules,
+				       ID_NSLOTS * lim->sha_rules);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.path_rules,
+					       2 * ID_NSLOTS * lim->path_rules);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.ino_rules,
+					       2 * ID_NSLOTS * lim->path_rules);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.events,
+					       lim->events_mb << 20);
+	if (err) {
+		interdict_bpf__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+/* INTERDICT_VERIFIER_LOG=FILE keeps the verifier's whole log, for reports
+ * of a kernel that rejects the programs. */
+static int load_logged(struct interdict_bpf *skel)
+{
+	const char *path = getenv("INTERDICT_VERIFIER_LOG");
+	const char *level = getenv("INTERDICT_VERIFIER_LOG_LEVEL");
+	size_t size = 16 << 20, i, n = 0;
+	struct bpf_program *prog;
+	char *bufs[16] = { 0 };
+	FILE *f;
+	int err = -ENOMEM;
+
+	if (!path)
+		return interdict_bpf__load(skel);
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (n == 16 || !(bufs[n] = calloc(1, size)))
+			goto cleanup;
+		bpf_program__set_log_level(prog, level ? atoi(level) : 1);
+		bpf_program__set_log_buf(prog, bufs[n++], size);
+	}
+	err = interdict_bpf__load(skel);
+	f = fopen(path, "we");
+	for (i = 0; f && i < n; i++)
+		fputs(bufs[i], f);
+	if (f)
+		fclose(f);
+cleanup:
+	for (i = 0; i < n; i++)
+		free(bufs[i]);
+	return err;
+}
+
+int loader_load_attach(struct interdict_bpf *skel, char *why, size_t len)
+{
+	struct features f;
+	int err;
+
+	features_probe(&f);
+	if (features_blocker(&f, why, len))
+		return -EOPNOTSUPP;
+	err = load_logged(skel);
+	if (err == -EACCES || err == -EINVAL || err == -E2BIG) {
+		snprintf(why, len, "the kernel's verifier rejected the LSM "
+			 "programs (%s): this build of interdict does not "
+			 "support kernel %s; run with INTERDICT_VERIFIER_LOG="
+			 "FILE and report the file", strerror(-err),
+			 f.release);
+		return err;
+	}
+	if (err) {
+		snprintf(why, len, "the kernel refused to load the LSM programs "
+			 "(%s). Run interdictd as root; if it is root already, "
+			 "something on this host forbids BPF LSM programs "
+			 "(kernel lockdown is '%s'; a hypervisor or container "
+			 "policy can also forbid them): interdict cannot "
+			 "enforce on this host", strerror(-err), f.lockdown);
+		return err;
+	}
+	err = interdict_bpf__attach(skel);
+	if (err) {
+		snprintf(why, len, "the kernel refused to attach the LSM "
+			 "programs (%s); check that 'bpf' is in "
+			 "/sys/kernel/security/lsm (now: %s)", strerror(-err),
+			 f.lsm);
+		return err;
+	}
+	return 0;
+}
+
+/* Map a copy of our own executable with PROT_EXEC: the mmap_file program
+ * hashes it for us with bpf_ima_file_hash(), and we compare with OpenSSL. */
+int loader_hash_selftest(struct interdict_bpf *skel, char *why, size_t len)
+{
+	struct id_state *st = &skel->bss->state;
+	__u8 want[ID_SHA256_LEN];
+	struct stat sb;
+	void *map = MAP_FAILED;
+	int fd, err;
+
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb)) {
+		err = -errno;
+		snprintf(why, len, "cannot open /proc/self/exe: %s",
+			 strerror(-err));
+		goto cleanup;
+	}
+	err = sha256_fd(fd, want);
+	if (err) {
+		snprintf(why, len, "cannot hash /proc/self/exe: %s",
+			 strerror(-err));
+		goto cleanup;
+	}
+	st->probe_done = 0;
+	st->probe_ret = 0;
+	__atomic_store_n(&st->probe_tgid, getpid(), __ATOMIC_SEQ_CST);
+	map = mmap(NULL, sb.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	__atomic_store_n(&st->probe_tgid, 0, __ATOMIC_SEQ_CST);
+	if (map == MAP_FAILED) {
+		err = -errno;
+		snprintf(why, len, "self-test mmap failed: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (!st->probe_done) {
+		err = -EIO;
+		snprintf(why, len, "the mmap_file program did not run");
+	} else if (st->probe_ret < 0) {
+		err = -EOPNOTSUPP;
+		snprintf(why, len, "bpf_ima_file_hash() failed (%s): the kernel "
+			 "needs CONFIG_IMA=y", strerror((int)-st->probe_ret));
+	} else if (st->probe_ret != 4) {	/* HASH_ALGO_SHA256 */
+		err = -EOPNOTSUPP;
+		snprintf(why, len, "IMA hashes with algorithm %lld, not SHA-256; "
+			 "boot with ima_hash=sha256 (or remove another "
+			 "ima_hash= setting)", (long long)st->probe_ret);
+	} else if (memcmp(st->probe_sha256, want, ID_SHA256_LEN)) {
+		err = -EIO;
+		snprintf(why, len, "the kernel's SHA-256 of /proc/self/exe "
+			 "differs from OpenSSL's");
+	}
+cleanup:
+	if (map != MAP_FAILED)
+		munmap(map, sb.st_size);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Fill out[i] for fds[i] from one run of the identify iterator; an fd that
+ * the iterator did not report gets out[i].fd = -1. */
+int loader_identify(struct interdict_bpf *skel, const int *fds, size_t n,
+		    struct id_ident *out)
+{
+	union {
+		struct id_ident rec[256];
+		char raw[256 * sizeof(struct id_ident)];
+	} buf;
+	size_t i, k, have = 0;
+	ssize_t got;
+	int iter, err = 0;
+
+	for (i = 0; i < n; i++)
+		out[i].fd = (__u32)-1;
+	iter = bpf_iter_create(bpf_link__fd(skel->links.identify));
+	if (iter < 0)
+		return -errno;
+	for (;;) {
+		got = read(iter, buf.raw + have, sizeof(buf.raw) - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		have += got;
+		for (k = 0; k < have / sizeof(struct id_ident); k++)
+			for (i = 0; i < n; i++)
+				if ((int)buf.rec[k].fd == fds[i])
+					out[i] = buf.rec[k];
+		/* keep a partial record for the next read */
+		memmove(buf.raw, buf.raw + k * sizeof(struct id_ident),
+			have - k * sizeof(struct id_ident));
+		have -= k * sizeof(struct id_ident);
+	}
+	close(iter);
+	return err;
+}
+
+void loader_close(struct interdict_bpf *skel)
+{
+	interdict_bpf__destroy(skel);
+}

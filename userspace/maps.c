@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Policy compilation into the BPF maps. A new policy is written into the
+ * free slot next to the one in force, made current by one store to
+ * state.gen, and only then is the old slot emptied: no moment without a
+ * complete policy, and a policy that fails to load leaves the old in force.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "interdict.h"
+#include "interdict.skel.h"
+
+#define BATCH 4096	/* entries per map syscall */
+#define OPEN_BATCH 256	/* rule paths opened at once for identification */
+
+struct entries {
+	void *keys;
+	struct id_rule *vals;
+	size_t n, cap, ksize;
+};
+
+static int entries_add(struct entries *e, const void *key,
+		       const struct id_rule *val)
+{
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 256;
+		void *k = realloc(e->keys, cap * e->ksize);
+		void *v;
+
+		if (!k)
+			return -ENOMEM;
+		e->keys = k;
+		v = realloc(e->vals, cap * sizeof(*e->vals));
+		if (!v)
+			return -ENOMEM;
+		e->vals = v;
+		e->cap = cap;
+	}
+	memcpy((char *)e->keys + e->n * e->ksize, key, e->ksize);
+	e->vals[e->n++] = *val;
+	return 0;
+}
+
+static void entries_free(struct entries *e)
+{
+	free(e->keys);
+	free(e->vals);
+	e->keys = NULL;
+	e->vals = NULL;
+	e->n = e->cap = 0;
+}
+
+static size_t sort_ksize;
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sort_ksize);
+}
+
+/* One entry per key; where two rules give the same key (a path and the
+ * canonical form of another, two hard links), the higher prio stays. */
+static void entries_dedup(struct entries *e)
+{
+	size_t i, out = 0, rec = e->ksize + sizeof(struct id_rule);
+	char *tmp = malloc(e->n * rec);
+
+	if (!tmp || e->n < 2) {
+		free(tmp);
+		return;
+	}
+	for (i = 0; i < e->n; i++) {
+		memcpy(tmp + i * rec, (char *)e->keys + i * e->ksize, e->ksize);
+		memcpy(tmp + i * rec + e->ksize, &e->vals[i],
+		       sizeof(struct id_rule));
+	}
+	sort_ksize = e->ksize;
+	qsort(tmp, e->n, rec, key_cmp);
+	for (i = 0; i < e->n; i++) {
+		struct id_rule v;
+
+		memcpy(&v, tmp + i * rec + e->ksize, sizeof(v));
+		if (out && !memcmp((char *)e->keys + (out - 1) * e->ksize,
+				   tmp + i * rec, e->ksize)) {
+			if (v.prio > e->vals[out - 1].prio)
+				e->vals[out - 1] = v;
+			continue;
+		}
+		memcpy((char *)e->keys + out * e->ksize, tmp + i * rec,
+		       e->ksize);
+		e->vals[out++] = v;
+	}
+	e->n = out;
+	free(tmp);
+}
+
+static int map_put(struct bpf_map *map, const struct entries *e,
+		   size_t *done)
+{
+	size_t off;
+	__u32 count;
+	int err;
+
+	for (off = 0; off < e->n; off += count) {
+		count = e->n - off < BATCH ? e->n - off : BATCH;
+		err = bpf_map_update_batch(bpf_map__fd(map),
+					   (char *)e->keys + off * e->ksize,
+					   &e->vals[off], &count, NULL);
+		*done = off + count;
+		if (err)
+			return -errno;
+	}
+	*done = e->n;
+	return 0;
+}
+
+static void map_del(struct bpf_map *map, const struct entries *e, size_t n)
+{
+	size_t off, i;
+	__u32 count;
+
+	for (off = 0; off < n; off += count) {
+		count = n - off < BATCH ? n - off : BATCH;
+		if (!bpf_map_delete_batch(bpf_map__fd(map),
+					  (char *)e->keys + off * e->ksize,
+					  &count, NULL))
+			continue;
+		/* a missing key stops a batch: finish one by one */
+		for (i = off; i < n; i++)
+			bpf_map_delete_elem(bpf_map__fd(map),
+					    (char *)e->keys + i * e->ksize);
+		break;
+	}
+}
+
+struct compiled {
+	struct entries sha, path, ino;
+	__u32 sha_hooks, rule_hooks;
+	__u64 path_lens[ID_PATH_KEY_MAX / 64];
+};
+
+static void compiled_free(struct compiled *c)
+{
+	entries_free(&c->sha);
+	entries_free(&c->path);
+	entries_free(&c->ino);
+}
+
+static void rule_value(const struct rule *r, __u32 index, struct id_rule *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->prio = rule_prio(r);
+	v->index = index;
+	v->action = r->action;
+	v->hooks = r->hooks;
+	v->flags = r->flags;
+}
+
+static int add_path(struct compiled *c, const char *path, __u32 slot,
+		    const struct id_rule *v)
+{
+	struct id_path_key k;
+	size_t len = strlen(path);
+
+	if (len >= ID_PATH_KEY_MAX)
+		return 0;	/* a canonical form too long to ever match */
+	memset(&k, 0, sizeof(k));
+	k.slot = slot;
+	memcpy(k.path, path, len);
+	c->path_lens[len / 64] |= 1ULL << (len % 64);
+	return entries_add(&c->path, &k, v);
+}
+
+/* Open up to OPEN_BATCH rule paths and learn their inode keys from the
+ * kernel. A path that does not exist yet is matched by its name only. */
+static int identify_batch(struct interdict_bpf *skel, struct compiled *c,
+			  const struct policy *p, size_t from, size_t to,
+			  __u32 slot)
+{
+	struct id_ident ids[OPEN_BATCH];
+	int fds[OPEN_BATCH];
+	size_t idx[OPEN_BATCH], i, n = 0;
+	int err = 0;
+
+	for (i = from; i < to; i++) {
+		const struct rule *r = &p->rules[i];
+		int fd;
+
+		if (r->kind == MATCH_SHA256)
+			continue;
+		fd = open(r->path, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		fds[n] = fd;
+		idx[n++] = i;
+	}
+	if (n)
+		err = loader_identify(skel, fds, n, ids);
+	for (i = 0; i < n && !err; i++) {
+		const struct rule *r = &p->rules[idx[i]];
+		bool dir = (ids[i].mode & S_IFMT) == S_IFDIR;
+		struct id_inode_key k = {0};
+		struct id_rule v;
+
+		if ((int)ids[i].fd != fds[i])
+			continue;
+		if (dir != (r->kind == MATCH_TREE)) {
+			log_warnx("policy", "%s:%u: %s is %s; the rule matches "
+				  "it by name only", r->file, r->line, r->path,
+				  dir ? "a directory" : "not a directory");
+			continue;
+		}
+		k.ino = ids[i].ino;
+		k.dev = ids[i].dev;
+		k.gen = ids[i].gen;
+		k.slot = slot;
+		rule_value(r, idx[i], &v);
+		err = entries_add(&c->ino, &k, &v);
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return err;
+}
+
+static int compile(struct interdict_bpf *skel, const struct policy *p,
+		   __u32 slot, struct compiled *c)
+{
+	char canon[4096];
+	size_t i;
+	int err = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->sha.ksize = sizeof(struct id_sha_key);
+	c->path.ksize = sizeof(struct id_path_key);
+	c->ino.ksize = sizeof(struct id_inode_key);
+	for (i = 0; i < p->nrules && !err; i++) {
+		const struct rule *r = &p->rules[i];
+		struct id_rule v;
+
+		rule_value(r, i, &v);
+		c->rule_hooks |= r->hooks;
+		if (r->kind == MATCH_SHA256) {
+			struct id_sha_key k = { .slot = slot };
+
+			memcpy(k.sha256, r->sha256, ID_SHA256_LEN);
+			c->sha_hooks |= r->hooks;
+			err = entries_add(&c->sha, &k, &v);
+			continue;
+		}
+		err = add_path(c, r->path, slot, &v);
+		if (!err && !path_canonical(r->path, canon, sizeof(canon)) &&
+		    strcmp(canon, r->path))
+			err = add_path(c, canon, slot, &v);
+	}
+	for (i = 0; i < p->nrules && !err; i += OPEN_BATCH)
+		err = identify_batch(skel, c, p, i,
+				     i + OPEN_BATCH < p->nrules ?
+				     i + OPEN_BATCH : p->nrules, slot);
+	entries_dedup(&c->path);
+	entries_dedup(&c->ino);
+	return err;
+}
+
+struct maps_slot {
+	struct compiled c;
+	struct policy *policy;
+	__u64 gen;
+	bool used;
+};
+
+static struct maps_slot slots[ID_NSLOTS];
+static struct policy *retired;	/* last replaced policy, for late events */
+static __u64 retired_gen;
+
+static void slot_clear(struct interdict_bpf *skel, struct maps_slot *s,
+		       size_t nsha, size_t npath, size_t nino)
+{
+	map_del(skel->maps.sha_rules, &s->c.sha, nsha);
+	map_del(skel->maps.path_rules, &s->c.path, npath);
+	map_del(skel->maps.ino_rules, &s->c.ino, nino);
+	compiled_free(&s->c);
+}
+
+int maps_install(struct interdict_bpf *skel, struct policy *p,
+		 const struct limits *lim, char *why, size_t len)
+{
+	struct id_state *st = &skel->bss->state;
+	__u64 gen = st->gen + 1;
+	__u32 slot = gen & 1, old = !slot;
+	struct maps_slot *s = &slots[slot];
+	size_t nsha = 0, npath = 0, nino = 0;
+	int err;
+
+	if (p->nsha > lim->sha_rules || p->npath > lim->path_rules) {
+		snprintf(why, len, "the policy has %zu SHA-256 and %zu path "
+			 "rules; interdictd was started for at most %u and %u "
+			 "(--max-sha256-rules, --max-path-rules): restart it "
+			 "with larger limits", p->nsha, p->npath,
+			 lim->sha_rules, lim->path_rules);
+		return -E2BIG;
+	}
+	err = compile(skel, p, slot, &s->c);
+	if (err) {
+		snprintf(why, len, "cannot compile the policy: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	err = map_put(skel->maps.sha_rules, &s->c.sha, &nsha);
+	if (!err)
+		err = map_put(skel->maps.path_rules, &s->c.path, &npath);
+	if (!err)
+		err = map_put(skel->maps.ino_rules, &s->c.ino, &nino);
+	if (err) {
+		snprintf(why, len, "cannot write the policy maps: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	st->sha_hooks[slot] = s->c.sha_hooks;
+	st->rule_hooks[slot] = s->c.rule_hooks;
+	st->inode_rules[slot] = s->c.ino.n;
+	memcpy(st->path_lens[slot], s->c.path_lens, sizeof(s->c.path_lens));
+	__atomic_store_n(&st->gen, gen, __ATOMIC_SEQ_CST);
+
+	/* The new policy is in force: take the old one out of the maps. */
+	if (slots[old].used) {
+		st->sha_hooks[old] = 0;
+		st->rule_hooks[old] = 0;
+		st->inode_rules[old] = 0;
+		slot_clear(skel, &slots[old], slots[old].c.sha.n,
+			   slots[old].c.path.n, slots[old].c.ino.n);
+		policy_free(retired);
+		free(retired);
+		retired = slots[old].policy;
+		retired_gen = slots[old].gen;
+		slots[old].used = false;
+		slots[old].policy = NULL;
+	}
+	s->policy = p;
+	s->gen = gen;
+	s->used = true;
+	log_info("policy", "generation %llu in force: %zu rules (%zu SHA-256, "
+		 "%zu path keys, %zu inode keys)", (unsigned long long)gen,
+		 p->nrules, s->c.sha.n, s->c.path.n, s->c.ino.n);
+	return 0;
+fail:
+	slot_clear(skel, s, nsha, npath, nino);
+	return err;
+}
+
+/* The policy a generation's events refer to, or NULL when long gone. */
+const struct policy *maps_policy(__u64 gen)
+{
+	if (slots[gen & 1].used && slots[gen & 1].gen == gen)
+		return slots[gen & 1].policy;
+	if (retired && retired_gen == gen)
+		return retired;
+	return NULL;
+}
+
+void maps_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < ID_NSLOTS; i++) {
+		compiled_free(&slots[i].c);
+		policy_free(slots[i].policy);
+		free(slots[i].policy);
+		slots[i].policy = NULL;
+		slots[i].used = false;
+	}
+	policy_free(retired);
+	free(retired);
+	retired = NULL;
+}
+
+/* Inode keys of the protected binaries, which the programs never deny. */
+int maps_protect(struct interdict_bpf *skel, const struct protected *pb,
+		 size_t n)
+{
+	struct id_ident ids[16];
+	int fds[16];
+	size_t i, k = 0;
+	__u32 one = 1;
+	int err = 0;
+
+	for (i = 0; i < n && k < 16; i++) {
+		fds[k] = open(pb[i].path, O_PATH | O_CLOEXEC);
+		if (fds[k] >= 0)
+			k++;
+	}
+	if (k)
+		err = loader_identify(skel, fds, k, ids);
+	for (i = 0; i < k && !err; i++) {
+		struct id_inode_key key = {0};
+
+		if ((int)ids[i].fd != fds[i])
+			continue;
+		key.ino = ids[i].ino;
+		key.dev = ids[i].dev;
+		key.gen = ids[i].gen;
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.protect), &key,
+					&one, BPF_ANY))
+			err = -errno;
+	}
+	for (i = 0; i < k; i++)
+		close(fds[i]);
+	return err;
+}

@@ -1,0 +1,876 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The policy language (policy/README.md): *.rules files parsed into a struct
+ * policy, with every mistake reported as "file:line: what; expected what" so
+ * that `interdict check` can refuse a bad policy before it reaches a host.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "interdict.h"
+
+#define LINE_MAX_LEN	4095		/* longest line, without its newline */
+#define ERRORS_MAX	100		/* messages printed by one call */
+#define FILE_MAX	(1UL << 30)	/* a policy file larger is a mistake */
+#define ID_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789._:-"
+
+/* One call of a policy_* function: errors are counted across every file it
+ * reads so that the cap and the duplicate checks span them all. */
+struct parser {
+	struct policy *p;
+	FILE *err;
+	size_t start;		/* first rule added by this call */
+	unsigned int nerr;
+	const char *file;	/* file being parsed, owned by p->files */
+	unsigned int line;
+};
+
+/* A word of a rule line; for key=value, val points past the '='. */
+struct token {
+	char *text;
+	char *val;		/* NULL for a bare word */
+	size_t keylen;
+};
+
+struct rule_option {
+	const char *key;
+	int (*parse)(struct parser *ps, struct rule *r, const char *val);
+	bool match;		/* path= and sha256=: one of them, once */
+};
+
+static const struct {
+	__u8 bit;
+	const char *name;
+} hook_names[] = {
+	{ ID_HOOK_EXEC, "exec" },
+	{ ID_HOOK_MMAP, "mmap" },
+	{ ID_HOOK_OPEN, "open" },
+};
+
+static bool too_many_errors(const struct parser *ps)
+{
+	return ps->nerr > ERRORS_MAX;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+report(struct parser *ps, const char *file, unsigned int line,
+       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++ps->nerr > ERRORS_MAX) {
+		if (ps->nerr == ERRORS_MAX + 1 && ps->err)
+			fprintf(ps->err, "%s: too many errors; only the first %d are shown\n",
+				file, ERRORS_MAX);
+		return;
+	}
+	if (!ps->err)
+		return;
+	fprintf(ps->err, "%s:%u: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(ps->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', ps->err);
+}
+
+#define perr(ps, ...) report(ps, (ps)->file, (ps)->line, __VA_ARGS__)
+
+static int read_error(struct parser *ps, const char *path, int ret)
+{
+	if (ps->err)
+		fprintf(ps->err, "%s: cannot read: %s\n", path, strerror(-ret));
+	return ret;
+}
+
+static int opt_path(struct parser *ps, struct rule *r, const char *val)
+{
+	size_t len = strlen(val);
+	const char *c, *end;
+	size_t n;
+
+	if (val[0] != '/') {
+		perr(ps, "path '%s' is not absolute; expected a path starting with '/'",
+		     val);
+		return -EINVAL;
+	}
+	if (len == 1) {
+		perr(ps, "path=/ would match every file and deny the whole system; expected a file or a directory below /");
+		return -EINVAL;
+	}
+	if (len >= ID_PATH_KEY_MAX) {
+		perr(ps, "path is %zu bytes long; the limit is %d bytes",
+		     len, ID_PATH_KEY_MAX - 1);
+		return -EINVAL;
+	}
+	/* Rules match resolved paths, which never hold these components. */
+	for (c = val + 1; *c; c = end + 1) {
+		end = strchrnul(c, '/');
+		if (end == c && *end) {
+			perr(ps, "path '%s' contains '//'; expected a canonical path",
+			     val);
+			return -EINVAL;
+		}
+		n = end - c;
+		if (n && n <= 2 && !strncmp(c, "..", n)) {
+			perr(ps, "path '%s' contains a '.' or '..' component; expected a canonical path",
+			     val);
+			return -EINVAL;
+		}
+		if (!*end)
+			break;
+	}
+	memcpy(r->path, val, len + 1);
+	r->kind = val[len - 1] == '/' ? MATCH_TREE : MATCH_PATH;
+	return 0;
+}
+
+/* Few branches: the digits of a million hashes are random, and mispredicted
+ * branches made this the slowest step of loading them. */
+static int hexval(unsigned char c)
+{
+	unsigned int digit = c - '0', letter = (c | 0x20) - 'a';
+
+	return digit < 10 ? (int)digit : letter < 6 ? (int)letter + 10 : -1;
+}
+
+static int opt_sha256(struct parser *ps, struct rule *r, const char *val)
+{
+	size_t len = strlen(val), i;
+	int hi, lo;
+
+	if (len != 2 * ID_SHA256_LEN) {
+		perr(ps, "sha256 has %zu characters; expected exactly %d hex digits",
+		     len, 2 * ID_SHA256_LEN);
+		return -EINVAL;
+	}
+	for (i = 0; i < ID_SHA256_LEN; i++) {
+		hi = hexval(val[2 * i]);
+		lo = hexval(val[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			perr(ps, "sha256 has a character that is not a hex digit: '%c'; expected exactly %d hex digits",
+			     val[hi < 0 ? 2 * i : 2 * i + 1], 2 * ID_SHA256_LEN);
+			return -EINVAL;
+		}
+		r->sha256[i] = hi << 4 | lo;
+	}
+	r->kind = MATCH_SHA256;
+	return 0;
+}
+
+static int opt_id(struct parser *ps, struct rule *r, const char *val)
+{
+	size_t len = strlen(val), ok = strspn(val, ID_CHARS);
+
+	if (len == 0 || len >= ID_RULE_ID_MAX) {
+		perr(ps, "id is %zu characters long; expected 1 to %d characters",
+		     len, ID_RULE_ID_MAX - 1);
+		return -EINVAL;
+	}
+	if (ok != len) {
+		perr(ps, "id '%s' has the character '%c'; expected letters, digits and . _ : -",
+		     val, val[ok]);
+		return -EINVAL;
+	}
+	memcpy(r->id, val, len + 1);
+	return 0;
+}
+
+static int opt_msg(struct parser *ps, struct rule *r, const char *val)
+{
+	size_t len = strlen(val);
+
+	if (len >= ID_MSG_MAX) {
+		perr(ps, "msg is %zu bytes long; the limit is %d bytes",
+		     len, ID_MSG_MAX - 1);
+		return -EINVAL;
+	}
+	memcpy(r->msg, val, len + 1);
+	return 0;
+}
+
+static int hook_bit(const char *item, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hook_names) / sizeof(hook_names[0]); i++)
+		if (strlen(hook_names[i].name) == len &&
+		    !strncmp(hook_names[i].name, item, len))
+			return hook_names[i].bit;
+	return 0;
+}
+
+static int opt_on(struct parser *ps, struct rule *r, const char *val)
+{
+	const char *c = val, *end;
+	int bit;
+
+	r->hooks = 0;
+	for (;;) {
+		end = strchrnul(c, ',');
+		if (end == c) {
+			perr(ps, "empty item in on=%s; expected a comma-separated list of exec, mmap, open",
+			     val);
+			return -EINVAL;
+		}
+		bit = hook_bit(c, end - c);
+		if (!bit) {
+			perr(ps, "unknown hook '%.*s' in on=; expected exec, mmap or open",
+			     (int)(end - c), c);
+			return -EINVAL;
+		}
+		r->hooks |= bit;
+		if (!*end)
+			return 0;
+		c = end + 1;
+	}
+}
+
+/* The action comes first on the line, so it is known here. */
+static int opt_mode(struct parser *ps, struct rule *r, const char *val)
+{
+	if (r->action == ID_ACT_ALLOW) {
+		perr(ps, "mode= on an allow rule; mode applies to deny and audit rules only");
+		return -EINVAL;
+	}
+	if (!strcmp(val, "audit")) {
+		r->flags |= ID_RULE_AUDIT;
+		return 0;
+	}
+	if (strcmp(val, "enforce")) {
+		perr(ps, "unknown mode '%s'; expected audit or enforce", val);
+		return -EINVAL;
+	}
+	if (r->flags & ID_RULE_AUDIT) {
+		perr(ps, "mode=enforce on an audit rule; use a deny rule to enforce");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct rule_option options[] = {
+	{ "path", opt_path, true },
+	{ "sha256", opt_sha256, true },
+	{ "id", opt_id, false },
+	{ "msg", opt_msg, false },
+	{ "on", opt_on, false },
+	{ "mode", opt_mode, false },
+};
+
+/* Scans a quoted value at s (just past the opening quote) into out,
+ * unescaping \" and \\. Returns the position after the closing quote. */
+static char *scan_quoted(struct parser *ps, char *s, char **out)
+{
+	char *o = *out;
+
+	for (;; s++) {
+		if (*s == '\\' && (s[1] == '"' || s[1] == '\\')) {
+			s++;
+		} else if (*s == '\\' && s[1]) {
+			perr(ps, "unknown escape '\\%c' in a quoted value; expected \\\" or \\\\",
+			     s[1]);
+			return NULL;
+		} else if (*s == '"') {
+			break;
+		} else if (!*s) {
+			perr(ps, "unterminated quote; expected a closing '\"'");
+			return NULL;
+		} else if (*s == '\t') {
+			perr(ps, "tab in a quoted value; expected printable text");
+			return NULL;
+		}
+		*o++ = *s;
+	}
+	*out = o;
+	return s + 1;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Cuts the next word out of the line at *pos, in place. Returns 1 with a
+ * token, 0 at the end of the line or at a comment, -EINVAL on a bad word. */
+static int next_token(struct parser *ps, char **pos, struct token *t)
+{
+	char *s = *pos, *o;
+	char c;
+
+	while (is_blank(*s))
+		s++;
+	if (!*s || *s == '#')
+		return 0;
+	t->text = o = s;
+	t->val = NULL;
+	while (*s && !is_blank(*s)) {
+		c = *s;
+		if (c == '"' || c == '\\') {
+			perr(ps, "'%c' outside a quoted value; expected key=\"value\" with \\\" and \\\\ escapes",
+			     c);
+			return -EINVAL;
+		}
+		*o++ = *s++;
+		if (c != '=' || t->val)
+			continue;
+		t->val = o;
+		t->keylen = o - 1 - t->text;
+		if (*s != '"')
+			continue;
+		s = scan_quoted(ps, s + 1, &o);
+		if (!s)
+			return -EINVAL;
+		if (*s && !is_blank(*s)) {
+			perr(ps, "text after a closing quote; expected a space before the next option");
+			return -EINVAL;
+		}
+	}
+	c = *s;
+	*o = '\0';
+	*pos = c ? s + 1 : s;
+	return 1;
+}
+
+static int parse_action(struct parser *ps, struct rule *r, const char *word)
+{
+	if (!strcmp(word, "deny")) {
+		r->action = ID_ACT_DENY;
+	} else if (!strcmp(word, "allow")) {
+		r->action = ID_ACT_ALLOW;
+	} else if (!strcmp(word, "audit")) {
+		r->action = ID_ACT_DENY;
+		r->flags |= ID_RULE_AUDIT;
+	} else {
+		perr(ps, "unknown action '%s'; expected deny, allow or audit",
+		     word);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_option(struct parser *ps, struct rule *r,
+			const struct token *t, unsigned int *seen)
+{
+	const struct rule_option *o;
+	size_t i;
+
+	if (!t->val) {
+		perr(ps, "unexpected word '%s'; expected options as key=value",
+		     t->text);
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		o = &options[i];
+		if (strlen(o->key) == t->keylen &&
+		    !strncmp(o->key, t->text, t->keylen))
+			break;
+	}
+	if (i == sizeof(options) / sizeof(options[0])) {
+		perr(ps, "unknown option '%.*s'; expected path, sha256, id, msg, on or mode",
+		     (int)t->keylen, t->text);
+		return -EINVAL;
+	}
+	if (o->match && r->kind) {
+		perr(ps, "second match '%s'; expected exactly one path= or sha256=",
+		     t->text);
+		return -EINVAL;
+	}
+	if (*seen & 1U << i) {
+		perr(ps, "option '%s' given twice; expected each option once",
+		     o->key);
+		return -EINVAL;
+	}
+	*seen |= 1U << i;
+	return o->parse(ps, r, t->val);
+}
+
+/* The next free slot, zeroed; a rule is parsed in place so that a million
+ * of them are not each built and then copied. */
+static struct rule *next_rule(struct policy *p)
+{
+	struct rule *rules;
+	size_t cap;
+
+	if (p->nrules == p->cap) {
+		cap = p->cap ? 2 * p->cap : 64;
+		rules = reallocarray(p->rules, cap, sizeof(*rules));
+		if (!rules)
+			return NULL;
+		p->rules = rules;
+		p->cap = cap;
+	}
+	return memset(&p->rules[p->nrules], 0, sizeof(*rules));
+}
+
+/* A bad line is reported and skipped; only running out of memory stops. */
+static int parse_rule(struct parser *ps, char *line)
+{
+	struct policy *p = ps->p;
+	unsigned int seen = 0;
+	struct token t;
+	struct rule *r;
+	int ret;
+
+	ret = next_token(ps, &line, &t);
+	if (ret <= 0)
+		return 0;
+	r = next_rule(p);
+	if (!r)
+		return -ENOMEM;
+	r->hooks = ID_HOOK_EXEC | ID_HOOK_MMAP;
+	if (parse_action(ps, r, t.text))
+		return 0;
+	while ((ret = next_token(ps, &line, &t)) > 0)
+		if (parse_option(ps, r, &t, &seen))
+			return 0;
+	if (ret < 0)
+		return 0;
+	if (!r->kind) {
+		perr(ps, "no match; expected path=/file, path=/dir/ or sha256=<64 hex digits>");
+		return 0;
+	}
+	if (!r->id[0]) {
+		perr(ps, "no id; expected id=NAME, unique across all policy files");
+		return 0;
+	}
+	r->file = ps->file;
+	r->line = ps->line;
+	p->nrules++;
+	if (r->kind == MATCH_SHA256)
+		p->nsha++;
+	else
+		p->npath++;
+	return 0;
+}
+
+static int parse_line(struct parser *ps, const char *s, size_t len)
+{
+	char line[LINE_MAX_LEN + 1];
+	unsigned char c;
+	size_t i;
+
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (len > LINE_MAX_LEN) {
+		perr(ps, "line is %zu bytes long; the limit is %d bytes",
+		     len, LINE_MAX_LEN);
+		return 0;
+	}
+	if (memchr(s, '\0', len)) {
+		perr(ps, "NUL byte; expected a text file");
+		return 0;
+	}
+	/* Names and messages end up in logs and terminals. */
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if ((c < ' ' && c != '\t') || c == 0x7f) {
+			perr(ps, "control character 0x%02x; expected printable text",
+			     c);
+			return 0;
+		}
+	}
+	memcpy(line, s, len);
+	line[len] = '\0';
+	return parse_rule(ps, line);
+}
+
+static const char *add_file(struct policy *p, const char *name)
+{
+	char **files, *copy;
+
+	files = reallocarray(p->files, p->nfiles + 1, sizeof(*files));
+	if (!files)
+		return NULL;
+	p->files = files;
+	copy = strdup(name);
+	if (copy)
+		p->files[p->nfiles++] = copy;
+	return copy;
+}
+
+static int parse_buf(struct parser *ps, const char *name, const char *buf,
+		     size_t len)
+{
+	const char *s = buf, *end = buf + len, *eol;
+	int ret = 0;
+
+	ps->file = add_file(ps->p, name);
+	if (!ps->file)
+		return -ENOMEM;
+	ps->line = 0;
+	while (s < end && !ret && !too_many_errors(ps)) {
+		eol = memchr(s, '\n', end - s);
+		if (!eol)
+			eol = end;
+		ps->line++;
+		ret = parse_line(ps, s, eol - s);
+		s = eol + 1;
+	}
+	return ret;
+}
+
+static int read_all(const char *path, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = 0, hint = 4096;
+	char *buf = NULL, *nbuf;
+	struct stat st;
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		hint = st.st_size + 1;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : hint;
+			ret = -EFBIG;
+			if (cap > FILE_MAX)
+				goto cleanup;
+			ret = -ENOMEM;
+			nbuf = realloc(buf, cap);
+			if (!nbuf)
+				goto cleanup;
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	ret = 0;
+cleanup:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int parse_file(struct parser *ps, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = read_all(path, &buf, &len);
+	if (ret)
+		return read_error(ps, path, ret);
+	ret = parse_buf(ps, path, buf, len);
+	free(buf);
+	return ret;
+}
+
+static bool is_rules_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len > 6 && !strcmp(name + len - 6, ".rules");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	while (n)
+		free(names[--n]);
+	free(names);
+}
+
+/* The *.rules regular files (or links to them) in dir, as paths, sorted. */
+static int list_rules(struct parser *ps, const char *dir, char ***namesp,
+		      size_t *np)
+{
+	char **names = NULL, **nn, *path;
+	const char *sep;
+	size_t n = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int ret;
+
+	d = opendir(dir);
+	if (!d)
+		return read_error(ps, dir, -errno);
+	sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
+	while ((errno = 0, de = readdir(d))) {
+		if (!is_rules_name(de->d_name))
+			continue;
+		ret = -ENOMEM;
+		if (asprintf(&path, "%s%s%s", dir, sep, de->d_name) < 0)
+			goto cleanup;
+		nn = reallocarray(names, n + 1, sizeof(*names));
+		if (!nn) {
+			free(path);
+			goto cleanup;
+		}
+		names = nn;
+		names[n++] = path;
+		if (stat(path, &st)) {
+			ret = read_error(ps, path, -errno);
+			goto cleanup;
+		}
+		if (!S_ISREG(st.st_mode))
+			free(names[--n]);
+	}
+	ret = -errno;
+	if (ret) {
+		read_error(ps, dir, ret);
+		goto cleanup;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	*namesp = names;
+	*np = n;
+	names = NULL;
+cleanup:
+	if (names)
+		free_names(names, n);
+	closedir(d);
+	return ret;
+}
+
+static int load_dir(struct parser *ps, const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	int ret;
+
+	ret = list_rules(ps, dir, &names, &n);
+	for (i = 0; i < n && !ret && !too_many_errors(ps); i++)
+		ret = parse_file(ps, names[i]);
+	free_names(names, n);
+	return ret;
+}
+
+/* Duplicates are found with a table of 64-bit hashes, built again by each
+ * call over every rule loaded so far: struct policy has no room to keep one,
+ * and sorting a million rules costs more than hashing them. Rules go in in
+ * load order, so the one a duplicate is reported against is the first. */
+typedef int rule_key_fn(const struct rule *a, const struct rule *b);
+
+struct seen {
+	struct {
+		__u64 hash;
+		size_t rule;	/* index + 1; 0: free slot */
+	} *slots;
+	size_t mask;
+};
+
+static __u64 fnv1a(const void *buf, size_t len)
+{
+	const unsigned char *c = buf;
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	while (len--)
+		h = (h ^ *c++) * 0x100000001b3ULL;
+	return h;
+}
+
+static int key_id(const struct rule *a, const struct rule *b)
+{
+	return strcmp(a->id, b->id);
+}
+
+static __u64 hash_id(const struct rule *r)
+{
+	return fnv1a(r->id, strlen(r->id));
+}
+
+static int key_match(const struct rule *a, const struct rule *b)
+{
+	if ((a->kind == MATCH_SHA256) != (b->kind == MATCH_SHA256))
+		return 1;
+	if (a->kind == MATCH_SHA256)
+		return memcmp(a->sha256, b->sha256, ID_SHA256_LEN);
+	return strcmp(a->path, b->path);
+}
+
+static __u64 hash_match(const struct rule *r)
+{
+	if (r->kind == MATCH_SHA256)
+		return fnv1a(r->sha256, ID_SHA256_LEN);
+	return fnv1a(r->path, strlen(r->path));
+}
+
+static int seen_init(struct seen *t, size_t n)
+{
+	size_t size = 16;
+
+	while (size < 2 * n)
+		size *= 2;
+	t->slots = calloc(size, sizeof(*t->slots));
+	t->mask = size - 1;
+	return t->slots ? 0 : -ENOMEM;
+}
+
+/* Adds rule i, or returns the earlier rule it duplicates. */
+static const struct rule *seen_add(struct seen *t, const struct rule *rules,
+				   size_t i, __u64 hash, rule_key_fn *key)
+{
+	const struct rule *first;
+	size_t k;
+
+	for (k = hash & t->mask; t->slots[k].rule; k = (k + 1) & t->mask) {
+		first = &rules[t->slots[k].rule - 1];
+		if (t->slots[k].hash == hash && !key(first, &rules[i]))
+			return first;
+	}
+	t->slots[k].hash = hash;
+	t->slots[k].rule = i + 1;
+	return NULL;
+}
+
+static int check_dups(struct parser *ps)
+{
+	const struct policy *p = ps->p;
+	struct seen ids = { 0 }, matches = { 0 };
+	const struct rule *r, *f;
+	size_t i;
+	int ret;
+
+	if (ps->start == p->nrules)
+		return 0;
+	ret = seen_init(&ids, p->nrules);
+	if (!ret)
+		ret = seen_init(&matches, p->nrules);
+	/* Pairs within earlier calls were reported by those calls. */
+	for (i = 0; !ret && i < p->nrules && !too_many_errors(ps); i++) {
+		r = &p->rules[i];
+		f = seen_add(&ids, p->rules, i, hash_id(r), key_id);
+		if (f && i >= ps->start)
+			report(ps, r->file, r->line,
+			       "duplicate id '%s' (first at %s:%u); expected ids unique across all policy files",
+			       r->id, f->file, f->line);
+		f = seen_add(&matches, p->rules, i, hash_match(r), key_match);
+		if (f && i >= ps->start && r->kind == MATCH_SHA256)
+			report(ps, r->file, r->line,
+			       "duplicate sha256 (first at %s:%u, id '%s'); expected each hash in one rule",
+			       f->file, f->line, f->id);
+		else if (f && i >= ps->start)
+			report(ps, r->file, r->line,
+			       "duplicate path '%s' (first at %s:%u, id '%s'); expected each path in one rule",
+			       r->path, f->file, f->line, f->id);
+	}
+	free(ids.slots);
+	free(matches.slots);
+	return ret;
+}
+
+static struct parser parser_init(struct policy *p, FILE *err)
+{
+	return (struct parser){ .p = p, .err = err, .start = p->nrules };
+}
+
+static int parser_done(struct parser *ps, int ret)
+{
+	if (!ret && !too_many_errors(ps))
+		ret = check_dups(ps);
+	if (ret)
+		return ret;
+	return ps->nerr ? -EINVAL : 0;
+}
+
+int policy_parse_file(struct policy *p, const char *path, FILE *err)
+{
+	struct parser ps = parser_init(p, err);
+
+	return parser_done(&ps, parse_file(&ps, path));
+}
+
+int policy_parse_buf(struct policy *p, const char *name, const char *buf,
+		     size_t len, FILE *err)
+{
+	struct parser ps = parser_init(p, err);
+
+	return parser_done(&ps, parse_buf(&ps, name, buf, len));
+}
+
+int policy_load_dir(struct policy *p, const char *dir, FILE *err)
+{
+	struct parser ps = parser_init(p, err);
+
+	return parser_done(&ps, load_dir(&ps, dir));
+}
+
+int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err)
+{
+	struct parser ps = parser_init(p, err);
+	struct stat st;
+	int i, ret = 0;
+
+	for (i = 0; i < n && !ret && !too_many_errors(&ps); i++) {
+		if (stat(paths[i], &st))
+			ret = read_error(&ps, paths[i], -errno);
+		else if (S_ISDIR(st.st_mode))
+			ret = load_dir(&ps, paths[i]);
+		else
+			ret = parse_file(&ps, paths[i]);
+	}
+	return parser_done(&ps, ret);
+}
+
+void policy_free(struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfiles; i++)
+		free(p->files[i]);
+	free(p->files);
+	free(p->rules);
+	memset(p, 0, sizeof(*p));
+}
+
+__u32 rule_prio(const struct rule *r)
+{
+	size_t len = 0;
+	__u32 rank;
+
+	if (r->kind != MATCH_SHA256)
+		len = strnlen(r->path, sizeof(r->path));
+	if (len > 0xffff)
+		len = 0xffff;
+	if (r->action == ID_ACT_ALLOW)
+		rank = 3;
+	else
+		rank = r->flags & ID_RULE_AUDIT ? 1 : 2;
+	return (__u32)r->kind << 24 | (__u32)len << 8 | rank;
+}
+
+const char *hooks_str(__u8 hooks, char *buf, size_t len)
+{
+	size_t off = 0, i;
+	int n;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(hook_names) / sizeof(hook_names[0]); i++) {
+		if (!(hooks & hook_names[i].bit))
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+			     hook_names[i].name);
+		if (n < 0 || (size_t)n >= len - off) {
+			buf[off] = '\0';	/* no half names */
+			break;
+		}
+		off += n;
+	}
+	return buf;
+}

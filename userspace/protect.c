@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Binaries that must always run: pid 1's executable, interdictd, the dynamic
+ * loader and /bin/sh. A policy that would deny one is refused at validation,
+ * and the kernel side allows them whatever the maps say.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "interdict.h"
+
+/* realpath() of the longest existing prefix, with the rest appended: the
+ * path the kernel will report once the missing part is created. */
+int path_canonical(const char *in, char *out, size_t len)
+{
+	char head[PATH_MAX], real[PATH_MAX] = "";
+	size_t cut = strlen(in);
+	bool tree = cut > 1 && in[cut - 1] == '/';
+
+	if (cut >= sizeof(head))
+		return -ENAMETOOLONG;
+	if (tree)
+		cut--;
+	memcpy(head, in, cut);
+	head[cut] = 0;
+	while (cut > 0 && !realpath(head, real)) {
+		while (cut > 0 && in[--cut] != '/')
+			;
+		head[cut] = 0;
+		real[0] = 0;
+	}
+	if ((size_t)snprintf(out, len, "%s%.*s%s", real,
+			     (int)(strlen(in) - tree - cut), in + cut,
+			     tree ? "/" : "") >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* The file the dynamic loader was mapped from, found by its base address. */
+static int loader_path(char *out, size_t len)
+{
+	unsigned long base = getauxval(AT_BASE), start;
+	char line[PATH_MAX + 128], *path;
+	FILE *f;
+	int err = -ENOENT;
+
+	if (!base)
+		return realpath("/lib64/ld-linux-x86-64.so.2", out) ? 0 : -errno;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-", &start) != 1 || start != base)
+			continue;
+		path = strchr(line, '/');
+		if (path) {
+			path[strcspn(path, "\n")] = 0;
+			snprintf(out, len, "%s", path);
+			err = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+static void add(struct protected *out, size_t max, size_t *n,
+		const char *what, const char *path)
+{
+	struct protected *pb;
+	size_t i;
+
+	if (*n >= max || !realpath(path, out[*n].path))
+		return;
+	for (i = 0; i < *n; i++)
+		if (!strcmp(out[i].path, out[*n].path))
+			return;
+	pb = &out[(*n)++];
+	pb->what = what;
+	pb->have_sha256 = sha256_file(pb->path, pb->sha256) == 0;
+}
+
+int protected_collect(struct protected *out, size_t max)
+{
+	char self[PATH_MAX], buf[PATH_MAX + 16];
+	size_t n = 0;
+	ssize_t len;
+
+	add(out, max, &n, "pid 1's executable", "/proc/1/exe");
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0) {
+		self[len] = 0;
+		if (!strcmp(strrchr(self, '/'), "/interdictd")) {
+			add(out, max, &n, "interdictd", self);
+		} else {
+			*strrchr(self, '/') = 0;
+			snprintf(buf, sizeof(buf), "%s/interdictd", self);
+			add(out, max, &n, "interdictd", buf);
+		}
+	}
+	add(out, max, &n, "interdictd", "/usr/sbin/interdictd");
+	if (!loader_path(buf, sizeof(buf)))
+		add(out, max, &n, "the dynamic loader", buf);
+	add(out, max, &n, "the dynamic loader", "/lib64/ld-linux-x86-64.so.2");
+	add(out, max, &n, "/bin/sh", "/bin/sh");
+	return n;
+}
+
+static bool path_matches(const struct rule *r, const char *path)
+{
+	char canon[PATH_MAX];
+	const char *forms[2] = { r->path, NULL };
+	int i;
+
+	if (!path_canonical(r->path, canon, sizeof(canon)))
+		forms[1] = canon;
+	for (i = 0; i < 2 && forms[i]; i++) {
+		if (r->kind == MATCH_PATH && !strcmp(forms[i], path))
+			return true;
+		if (r->kind == MATCH_TREE &&
+		    !strncmp(forms[i], path, strlen(forms[i])))
+			return true;
+	}
+	return false;
+}
+
+/* The rule that decides for a file, as the kernel would: highest prio wins. */
+const struct rule *policy_match(const struct policy *p, const char *path,
+				const __u8 *sha256, __u8 hook)
+{
+	const struct rule *best = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+		bool hit;
+
+		if (!(r->hooks & hook))
+			continue;
+		if (r->kind == MATCH_SHA256)
+			hit = sha256 && !memcmp(r->sha256, sha256,
+						ID_SHA256_LEN);
+		else
+			hit = path && path_matches(r, path);
+		if (hit && (!best || rule_prio(r) > rule_prio(best)))
+			best = r;
+	}
+	return best;
+}
+
+int policy_check_protected(const struct policy *p, const struct protected *pb,
+			   size_t npb, FILE *err)
+{
+	static const __u8 hooks[] = { ID_HOOK_EXEC, ID_HOOK_MMAP, ID_HOOK_OPEN };
+	const struct rule *r;
+	size_t i, h;
+	int bad = 0;
+
+	for (i = 0; i < npb; i++) {
+		for (h = 0; h < sizeof(hooks); h++) {
+			r = policy_match(p, pb[i].path, pb[i].have_sha256 ?
+					 pb[i].sha256 : NULL, hooks[h]);
+			if (!r || r->action != ID_ACT_DENY ||
+			    (r->flags & ID_RULE_AUDIT))
+				continue;
+			fprintf(err, "%s:%u: rule '%s' would deny %s (%s), "
+				"which must always run; narrow the rule or add "
+				"an allow rule for it\n", r->file, r->line,
+				r->id, pb[i].path, pb[i].what);
+			bad = -EINVAL;
+			break;
+		}
+	}
+	return bad;
+}
