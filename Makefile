@@ -80,7 +80,8 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(HARNESS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -I$(BUILD)/harness $(CFLAGS) $(WARN) \
-		-Wno-unused-parameter $< $(LIB) $(LDLIBS) -o $@
+		-Wno-unused-parameter -Wno-clobbered -Wno-format-truncation \
+		$< $(LIB) $(LDLIBS) -o $@
 
 tests: all $(UNIT_TESTS) $(VM_TESTS)
 

@@ -830,6 +830,8 @@ void policy_free(struct policy *p)
 {
 	size_t i;
 
+	if (!p)
+		return;
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);
 	free(p->files);

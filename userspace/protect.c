@@ -18,7 +18,7 @@
 int path_canonical(const char *in, char *out, size_t len)
 {
 	char head[PATH_MAX], real[PATH_MAX] = "";
-	size_t cut = strlen(in);
+	size_t cut = strlen(in), tail;
 	bool tree = cut > 1 && in[cut - 1] == '/';
 
 	if (cut >= sizeof(head))
@@ -33,8 +33,12 @@ int path_canonical(const char *in, char *out, size_t len)
 		head[cut] = 0;
 		real[0] = 0;
 	}
-	if ((size_t)snprintf(out, len, "%s%.*s%s", real,
-			     (int)(strlen(in) - tree - cut), in + cut,
+	tail = strlen(in) - tree - cut;
+	/* A prefix that resolves to "/" (a link to the root) already ends in
+	 * the slash that the rest starts with: "//x" would match nothing. */
+	if (!strcmp(real, "/") && (tail || tree))
+		real[0] = 0;
+	if ((size_t)snprintf(out, len, "%s%.*s%s", real, (int)tail, in + cut,
 			     tree ? "/" : "") >= len)
 		return -ENAMETOOLONG;
 	return 0;
