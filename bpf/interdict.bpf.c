@@ -341,11 +341,19 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 		return 0;
 	if (!((state.rule_hooks[0] | state.rule_hooks[1]) & hook))
 		return 0;
+	/* Only regular files run; directories and devices are never denied. */
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFREG)
+		return 0;
 	inode_key(file->f_inode, 0, &pk);
 	if (bpf_map_lookup_elem(&protect, &pk))
 		return 0;
-	/* Hash first: it may sleep, and nothing below may. */
-	if ((state.sha_hooks[0] | state.sha_hooks[1]) & hook)
+	/* Hash first: it may sleep, and nothing below may. Empty files (and
+	 * the pseudo-files of /proc) have nothing to hash, and a file in the
+	 * middle of file_open cannot be read yet (policy_parse refuses
+	 * sha256 rules with on=open). */
+	if (hook != ID_HOOK_OPEN &&
+	    ((state.sha_hooks[0] | state.sha_hooks[1]) & hook) &&
+	    BPF_CORE_READ(file, f_inode, i_size) > 0)
 		have_sha = file_sha256(file, sha) == 0;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
@@ -397,6 +405,10 @@ int BPF_PROG(file_open, struct file *file, int ret)
 		return ret;
 	if (file->f_mode & FMODE_WRITE)
 		hash_invalidate(file->f_inode);
+	/* on=open is about reading a denied file (sh x.sh, python x.py); a
+	 * write-only open never reads it, and removal must be able to. */
+	if (!(file->f_mode & FMODE_READ))
+		return 0;
 	return evaluate(file, ID_HOOK_OPEN);
 }
 

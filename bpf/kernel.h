@@ -23,6 +23,7 @@ struct inode {
 	__u32 i_generation;
 	struct super_block *i_sb;
 	atomic_t i_writecount;
+	long long i_size;
 } CORE;
 
 struct dentry {
@@ -74,11 +75,13 @@ struct bpf_iter__task_file {
 	struct file *file;
 } CORE;
 
+#define FMODE_READ	0x1
 #define FMODE_WRITE	0x2
 #define PROT_EXEC	0x4
 #define HASH_ALGO_SHA256 4	/* enum hash_algo, include/uapi/linux/hash_info.h */
 #define EPERM		1
 #define S_IFMT		00170000
 #define S_IFDIR		0040000
+#define S_IFREG		0100000
 
 #endif /* INTERDICT_KERNEL_H */
