@@ -180,10 +180,17 @@ int loader_hash_selftest(struct interdict_bpf *skel, char *why, size_t len)
 		snprintf(why, len, "bpf_ima_file_hash() failed (%s): the kernel "
 			 "needs CONFIG_IMA=y", strerror((int)-st->probe_ret));
 	} else if (st->probe_ret != 4) {	/* HASH_ALGO_SHA256 */
+		/* enum hash_algo, include/uapi/linux/hash_info.h */
+		static const char *const algo[] = { "MD4", "MD5", "SHA-1",
+			"RIPEMD-160", "SHA-256", "SHA-384", "SHA-512",
+			"SHA-224" };
+
 		err = -EOPNOTSUPP;
-		snprintf(why, len, "IMA hashes with algorithm %lld, not SHA-256; "
-			 "boot with ima_hash=sha256 (or remove another "
-			 "ima_hash= setting)", (long long)st->probe_ret);
+		snprintf(why, len, "IMA hashes with %s (algorithm %lld), not "
+			 "SHA-256; boot with ima_hash=sha256 (or without "
+			 "another ima_hash= setting)", st->probe_ret < 8 ?
+			 algo[st->probe_ret] : "another algorithm",
+			 (long long)st->probe_ret);
 	} else if (memcmp(st->probe_sha256, want, ID_SHA256_LEN)) {
 		err = -EIO;
 		snprintf(why, len, "the kernel's SHA-256 of /proc/self/exe "
