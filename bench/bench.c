@@ -125,13 +125,14 @@ static int mkdir_parents(const char *path)
 
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
-	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, err = -1;
+	int in, out = -1, err = -1;
 	struct stat st;
 	ssize_t n = 0;
 	off_t off = 0;
 
 	if (mkdir_parents(to))
 		return -1;
+	in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in >= 0 && !fstat(in, &st))
 		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	while (out >= 0 && off < st.st_size &&
@@ -410,9 +411,10 @@ static const char *canary_escaped(void)
 	if (run_payload(CANARY_EXEC) != EXIT_DENIED)
 		return "bprm_check_security";
 	fd = open(CANARY_EXEC, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return "file_open (on the wrong file)";
 	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	if (p != MAP_FAILED || errno != EPERM)
 		return "mmap_file";
 	return NULL;
@@ -636,7 +638,7 @@ int main(int argc, char **argv)
 		.dir = "/tmp/interdict-bench", .rounds = 5,
 		.sha_rules = 100000, .path_rules = 10000, .library_fd = -1,
 	};
-	static struct load ld;
+	struct load ld = { 0 };
 	size_t nw = sizeof(ws) / sizeof(ws[0]);
 	unsigned r;
 	bool on;

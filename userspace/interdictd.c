@@ -202,6 +202,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	d->lim.sha_rules = 1 << 18;
 	d->lim.path_rules = 1 << 16;
 	d->lim.events_mb = 8;
+	log_init("interdictd", false);	/* option errors name the daemon */
 	while ((c = getopt_long(argc, argv, "p:m:e:P:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': d->policy_dir = optarg; break;
@@ -223,8 +224,9 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			if (!parse_u32(optarg, c == 'S' ? &d->lim.sha_rules :
 				       &d->lim.path_rules))
 				break;
-			log_warnx("options", "%s: expected a number from 1 to "
-				  "16777216", optarg);
+			log_warnx("options", "--%s %s: expected a number from "
+				  "1 to 16777216", c == 'S' ? "max-sha256-rules" :
+				  "max-path-rules", optarg);
 			return -EINVAL;
 		default:
 			usage(stderr);
@@ -242,8 +244,11 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	return 0;
 }
 
+/* Open (or, on SIGHUP after log rotation, reopen) the events file; on
+ * failure the file already open stays in use. */
 static int open_events(struct daemon *d)
 {
+	FILE *f;
 	int fd;
 
 	if (!strcmp(d->events_path, "-")) {
@@ -252,12 +257,15 @@ static int open_events(struct daemon *d)
 	}
 	fd = open(d->events_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 		  0640);
-	if (fd < 0 || !(d->events = fdopen(fd, "a"))) {
+	if (fd < 0 || !(f = fdopen(fd, "a"))) {
 		log_warn("events", "cannot open %s", d->events_path);
 		if (fd >= 0)
 			close(fd);
 		return -errno;
 	}
+	if (d->events)
+		fclose(d->events);
+	d->events = f;
 	return 0;
 }
 
@@ -298,6 +306,7 @@ static int run(struct daemon *d)
 			break;
 		log_info("policy", "SIGHUP: reloading %s", d->policy_dir);
 		gethostname(d->hostname, sizeof(d->hostname) - 1);
+		open_events(d);
 		p = parse_policy(d);
 		if (!p || install_policy(d, p))
 			log_warnx("policy", "reload rejected; generation %llu "

@@ -157,6 +157,42 @@ TEST_F_TIMEOUT(enforce, loader_and_library_mappings, 180)
 			       q("hook", "mmap"), NULL));
 }
 
+/* With interdictd stopped, the ring buffer (8 MiB, about 1900 events) fills:
+ * every denial is either delivered or counted as lost, none vanishes. */
+TEST_F_TIMEOUT(enforce, lost_events_are_counted, 240)
+{
+	const int tries = 2500;
+	char line[16384], *p;
+	unsigned long lost = 0;
+	int fd, i, delivered;
+	void *map;
+
+	ASSERT_EQ(0, mkdirs(at(self, "lib")));
+	ASSERT_EQ(0, make_payload(at(self, "lib/libbanned.so"), "lib"));
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/lib/libbanned.so id=t-lib\n"));
+	START("enforce");
+	fd = open(at(self, "lib/libbanned.so"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kill(self->daemon, SIGSTOP));
+	for (i = 0; i < tries; i++) {
+		map = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd,
+			   0);
+		ASSERT_EQ(MAP_FAILED, map);
+	}
+	close(fd);
+	ASSERT_EQ(0, kill(self->daemon, SIGCONT));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line),
+			       q("action", "events-lost"), NULL));
+	p = strstr(line, "\"events_lost_total\":");
+	ASSERT_NE(NULL, p);
+	lost = strtoul(p + strlen("\"events_lost_total\":"), NULL, 10);
+	EXPECT_LT(0UL, lost);
+	/* the consumer drains what was kept before reporting the loss */
+	delivered = count_events(self);
+	EXPECT_EQ(tries, delivered + (int)lost);
+}
+
 /* Content A is denied by hash; the file's content changes under the cache. */
 TEST_F_TIMEOUT(enforce, rewrite_after_hashing, 180)
 {
@@ -310,6 +346,27 @@ TEST_F_TIMEOUT(enforce, protected_binaries_refused_at_validation, 180)
 	fclose(f);
 	EXPECT_NE(NULL, strstr(buf, "a.rules:1: rule 'no-shell' would deny"));
 	EXPECT_NE(NULL, strstr(buf, "which must always run"));
+}
+
+/* Log rotation: after a rename and SIGHUP, events go to a new file. */
+TEST_F_TIMEOUT(enforce, sighup_reopens_events_file, 180)
+{
+	char line[16384], old[PATH_MAX], cur[PATH_MAX];
+
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+				  "deny path=@/bin/tool id=t-exact\n"));
+	START("enforce");
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-exact"),
+			       NULL));
+	snprintf(cur, sizeof(cur), "%s/events.json", self->dir);
+	snprintf(old, sizeof(old), "%s/events.json.1", self->dir);
+	ASSERT_EQ(0, rename(cur, old));
+	ASSERT_EQ(0, sighup_and_wait(self, "in force"));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-exact"),
+			       NULL));
+	EXPECT_EQ(1, count_events(self));	/* the new file: one event */
 }
 
 TEST_F_TIMEOUT(enforce, sighup_reload_swaps_policies, 240)
