@@ -143,6 +143,7 @@ void loader_close(struct interdict_bpf *skel);
  * ownership of a malloc'd policy on success. */
 int maps_install(struct interdict_bpf *skel, struct policy *p,
 		 const struct limits *lim, char *why, size_t len);
+int maps_refresh(struct interdict_bpf *skel);
 const struct policy *maps_policy(__u64 gen);
 int maps_protect(struct interdict_bpf *skel, const struct protected *pb,
 		 size_t n);

@@ -27,6 +27,7 @@ struct daemon {
 	const char *events_path;
 	const char *pid_file;
 	bool enforce;
+	unsigned int refresh_s;		/* 0: never re-identify rule paths */
 	struct limits lim;
 	struct interdict_bpf *skel;
 	struct protected pb[MAX_PROTECTED];
@@ -41,7 +42,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: interdictd --policy-dir DIR [--mode audit|enforce] [--events PATH|-]\n"
 "                  [--pid-file PATH] [--max-sha256-rules N]\n"
-"                  [--max-path-rules N] [--verbose]\n"
+"                  [--max-path-rules N] [--refresh SECONDS] [--verbose]\n"
 "Denies exec and executable mappings of the files the policy in DIR/*.rules\n"
 "names, and writes one JSON event per denial to PATH (default: stdout).\n"
 "SIGHUP reloads the policy; SIGTERM stops.\n");
@@ -190,6 +191,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "pid-file", required_argument, NULL, 'P' },
 		{ "max-sha256-rules", required_argument, NULL, 'S' },
 		{ "max-path-rules", required_argument, NULL, 'T' },
+		{ "refresh", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -202,6 +204,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	d->lim.sha_rules = 1 << 18;
 	d->lim.path_rules = 1 << 16;
 	d->lim.events_mb = 8;
+	d->refresh_s = 5;
 	log_init("interdictd", false);	/* option errors name the daemon */
 	while ((c = getopt_long(argc, argv, "p:m:e:P:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -219,6 +222,17 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 			log_warnx("options", "--mode %s: expected audit or "
 				  "enforce", optarg);
 			return -EINVAL;
+		case 'R': {
+			char *end;
+
+			errno = 0;
+			d->refresh_s = strtoul(optarg, &end, 10);
+			if (!errno && *optarg && !*end && d->refresh_s <= 86400)
+				break;
+			log_warnx("options", "--refresh %s: expected seconds "
+				  "from 0 (never) to 86400", optarg);
+			return -EINVAL;
+		}
 		case 'S':
 		case 'T':
 			if (!parse_u32(optarg, c == 'S' ? &d->lim.sha_rules :
@@ -275,6 +289,8 @@ static int run(struct daemon *d)
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct signalfd_siginfo si;
 	struct policy *p;
+	struct timespec now;
+	time_t next_refresh = 0;
 	sigset_t mask;
 	int sfd = -1, ep = -1, err = 0;
 
@@ -300,6 +316,13 @@ static int run(struct daemon *d)
 		}
 		ring_buffer__consume(rb);
 		check_counters(d);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (d->refresh_s && now.tv_sec >= next_refresh) {
+			if (next_refresh && maps_refresh(d->skel))
+				log_warnx("policy", "cannot refresh the inode "
+					  "keys of rule paths");
+			next_refresh = now.tv_sec + d->refresh_s;
+		}
 		if (n <= 0 || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGHUP)

@@ -181,7 +181,7 @@ static int add_path(struct compiled *c, const char *path, __u32 slot,
  * kernel. A path that does not exist yet is matched by its name only. */
 static int identify_batch(struct interdict_bpf *skel, struct compiled *c,
 			  const struct policy *p, size_t from, size_t to,
-			  __u32 slot)
+			  __u32 slot, bool quiet)
 {
 	struct id_ident ids[OPEN_BATCH];
 	int fds[OPEN_BATCH];
@@ -211,9 +211,11 @@ static int identify_batch(struct interdict_bpf *skel, struct compiled *c,
 		if ((int)ids[i].fd != fds[i])
 			continue;
 		if (dir != (r->kind == MATCH_TREE)) {
-			log_warnx("policy", "%s:%u: %s is %s; the rule matches "
-				  "it by name only", r->file, r->line, r->path,
-				  dir ? "a directory" : "not a directory");
+			if (!quiet)
+				log_warnx("policy", "%s:%u: %s is %s; the rule matches "
+					  "it by name only", r->file, r->line,
+					  r->path, dir ? "a directory" :
+					  "not a directory");
 			continue;
 		}
 		k.ino = ids[i].ino;
@@ -225,6 +227,20 @@ static int identify_batch(struct interdict_bpf *skel, struct compiled *c,
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
+	return err;
+}
+
+static int identify_all(struct interdict_bpf *skel, struct compiled *c,
+			const struct policy *p, __u32 slot, bool quiet)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < p->nrules && !err; i += OPEN_BATCH)
+		err = identify_batch(skel, c, p, i,
+				     i + OPEN_BATCH < p->nrules ?
+				     i + OPEN_BATCH : p->nrules, slot, quiet);
+	entries_dedup(&c->ino);
 	return err;
 }
 
@@ -258,12 +274,9 @@ static int compile(struct interdict_bpf *skel, const struct policy *p,
 		    strcmp(canon, r->path))
 			err = add_path(c, canon, slot, &v);
 	}
-	for (i = 0; i < p->nrules && !err; i += OPEN_BATCH)
-		err = identify_batch(skel, c, p, i,
-				     i + OPEN_BATCH < p->nrules ?
-				     i + OPEN_BATCH : p->nrules, slot);
 	entries_dedup(&c->path);
-	entries_dedup(&c->ino);
+	if (!err)
+		err = identify_all(skel, c, p, slot, false);
 	return err;
 }
 
@@ -356,6 +369,44 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 	return 0;
 fail:
 	slot_clear(skel, s, nsha, npath, nino);
+	return err;
+}
+
+/* Learn the inode keys of rule paths that appeared, or were replaced, since
+ * the policy in force was loaded, so that software installed afterwards is
+ * also caught through bind mounts and hard links. Keys are only added; the
+ * next maps_install() takes them out with the rest. */
+int maps_refresh(struct interdict_bpf *skel)
+{
+	struct id_state *st = &skel->bss->state;
+	__u64 gen = st->gen;
+	struct maps_slot *s = &slots[gen & 1];
+	struct compiled fresh = { .ino.ksize = sizeof(struct id_inode_key) };
+	int fd = bpf_map__fd(skel->maps.ino_rules), err;
+	struct id_rule cur;
+	size_t i, added = 0;
+
+	if (!s->used || s->gen != gen)
+		return 0;
+	err = identify_all(skel, &fresh, s->policy, gen & 1, true);
+	for (i = 0; i < fresh.ino.n && !err; i++) {
+		const void *k = (char *)fresh.ino.keys + i * fresh.ino.ksize;
+
+		if (!bpf_map_lookup_elem(fd, k, &cur))
+			continue;
+		if (bpf_map_update_elem(fd, k, &fresh.ino.vals[i], BPF_NOEXIST))
+			err = -errno;
+		else
+			err = entries_add(&s->c.ino, k, &fresh.ino.vals[i]);
+		added += !err;
+	}
+	if (added) {
+		st->inode_rules[gen & 1] = s->c.ino.n;
+		log_info("policy", "%zu new inode keys for rule paths that "
+			 "appeared since generation %llu loaded", added,
+			 (unsigned long long)gen);
+	}
+	compiled_free(&fresh);
 	return err;
 }
 
