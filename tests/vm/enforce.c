@@ -10,6 +10,7 @@ TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 {
 	char line[16384], self_exe[PATH_MAX], num[64];
 	char *const argv[] = { "tool", NULL };
+	int status;
 	char *const envp[] = { PAYLOAD_ENV "=1", NULL };
 	ssize_t n;
 
@@ -43,6 +44,14 @@ TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 	EXPECT_EQ(NULL, strstr(line, "\"sha256\""));
 	/* another file runs */
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
+	/* SIGTERM: exit 0, pid file gone, programs detached */
+	ASSERT_EQ(0, kill(self->daemon, SIGTERM));
+	ASSERT_EQ(self->daemon, waitpid(self->daemon, &status, 0));
+	self->daemon = -1;
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_NE(0, access(at(self, "interdictd.pid"), F_OK));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/tool"), NULL));
 }
 
 TEST_F_TIMEOUT(enforce, exec_paths_that_reach_a_denied_file, 180)
@@ -201,6 +210,52 @@ TEST_F_TIMEOUT(enforce, lost_events_are_counted, 240)
 	/* the consumer drains what was kept before reporting the loss */
 	delivered = count_events(self);
 	EXPECT_EQ(tries, delivered + (int)lost);
+}
+
+/* on=open: an interpreter cannot read a denied script; writing it (to
+ * empty or remove it) still works. */
+TEST_F_TIMEOUT(enforce, open_rules_stop_interpreters, 180)
+{
+	char *sh[] = { "sh", NULL, NULL };
+	char line[16384];
+	int fd;
+
+	ASSERT_EQ(0, write_file(at(self, "bin/run.sh"), "exit 42\n", 8, 0755));
+	ASSERT_EQ(0, write_file(at(self, "bin/ok.sh"), "exit 42\n", 8, 0755));
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/bin/run.sh id=t-script on=exec,open\n"));
+	START("enforce");
+	sh[1] = (char *)at(self, "bin/run.sh");
+	EXPECT_NE(PAYLOAD_EXIT, run("/bin/sh", sh));
+	EXPECT_EQ(-1, open(at(self, "bin/run.sh"), O_RDONLY));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-script"),
+			       q("hook", "open"), NULL));
+	EXPECT_NE(NULL, strstr(line, q("action", "open-denied")));
+	fd = open(at(self, "bin/run.sh"), O_WRONLY | O_TRUNC);
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+	sh[1] = (char *)at(self, "bin/ok.sh");
+	EXPECT_EQ(PAYLOAD_EXIT, run("/bin/sh", sh));
+}
+
+/* A hostile file name still makes one valid, escaped JSON line. */
+TEST_F_TIMEOUT(enforce, hostile_file_name_in_event, 180)
+{
+	char line[16384], name[64];
+
+	snprintf(name, sizeof(name), "opt/vendor/evil\"\nname\\\xff");
+	ASSERT_EQ(0, make_payload(at(self, "%s", name), "evil"));
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/opt/vendor/ id=vendor-tree\n"));
+	START("enforce");
+	EXPECT_EQ(-EPERM, run(at(self, "%s", name), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line),
+			       "\"name\":\"evil\\\"\\nname\\\\\\ufffd\"",
+			       NULL));
+	EXPECT_EQ('\n', line[strlen(line) - 1]);
+	EXPECT_EQ(NULL, strchr(line, '\xff'));
 }
 
 /* Content A is denied by hash; the file's content changes under the cache. */
