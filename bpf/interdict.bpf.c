@@ -57,8 +57,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct id_hash_cache);
-} hash_cache SEC(".maps");
+	__type(value, struct id_inode_cache);
+} icache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -83,46 +83,39 @@ struct {
 static __always_inline void inode_key(struct inode *inode, __u32 slot,
 				      struct id_inode_key *k)
 {
-	k->ino = BPF_CORE_READ(inode, i_ino);
-	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	k->gen = BPF_CORE_READ(inode, i_generation);
+	k->ino = inode->i_ino;
+	k->dev = inode->i_sb->s_dev;
+	k->gen = inode->i_generation;
 	k->slot = slot;
 	k->pad = 0;
-}
-
-static __always_inline int writers(struct inode *inode)
-{
-	return BPF_CORE_READ(inode, i_writecount.counter);
 }
 
 /* A write-open or truncate makes any cached hash of the inode stale. */
 static __always_inline void hash_invalidate(struct inode *inode)
 {
-	struct id_hash_cache *c;
+	struct id_inode_cache *c;
 
-	c = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	c = bpf_inode_storage_get(&icache, inode, 0, 0);
 	if (!c)
 		return;
-	__sync_fetch_and_add(&c->state, 4);
-	__sync_fetch_and_and(&c->state, ~3ULL);
+	__sync_fetch_and_add(&c->hash, 4);
+	__sync_fetch_and_and(&c->hash, ~3ULL);
 }
 
 /* SHA-256 of the file, from the per-inode cache when it can be trusted:
- * state bits are epoch << 2 | busy << 1 | valid. A hash is published only if
+ * c->hash is epoch << 2 | busy << 1 | valid. A hash is published only if
  * no write-open or truncate happened while it was computed, and never while
  * the file is open for writing. */
-static __always_inline int file_sha256(struct file *file, __u8 *out)
+static __always_inline int file_sha256(struct file *file,
+				       struct id_inode_cache *c, __u8 *out)
 {
-	struct inode *inode = file->f_inode;
-	struct id_hash_cache *c;
-	__u64 s = 0;
+	int writers = file->f_inode->i_writecount.counter;
+	__u64 h = 0;
 	long ret;
 
-	c = bpf_inode_storage_get(&hash_cache, inode, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (c) {
-		s = READ_ONCE(c->state);
-		if ((s & 3) == 1 && writers(inode) <= 0) {
+		h = READ_ONCE(c->hash);
+		if ((h & 3) == 1 && writers <= 0) {
 			__builtin_memcpy(out, c->sha256, ID_SHA256_LEN);
 			return 0;
 		}
@@ -133,12 +126,66 @@ static __always_inline int file_sha256(struct file *file, __u8 *out)
 		__sync_fetch_and_add(&state.hash_errors, 1);
 		return -1;
 	}
-	if (c && (s & 3) == 0 && writers(inode) <= 0 &&
-	    __sync_val_compare_and_swap(&c->state, s, s | 2) == s) {
+	writers = file->f_inode->i_writecount.counter;
+	if (c && (h & 3) == 0 && writers <= 0 &&
+	    __sync_val_compare_and_swap(&c->hash, h, h | 2) == h) {
 		__builtin_memcpy(c->sha256, out, ID_SHA256_LEN);
-		__sync_val_compare_and_swap(&c->state, s | 2, s | 1);
+		__sync_val_compare_and_swap(&c->hash, h | 2, h | 1);
 	}
 	return 0;
+}
+
+/* The mount the file was reached through (id + 1), when a "clean" verdict
+ * may be cached for it: one name only (no hard links) and the caller under
+ * pid 1's root (a chroot or another mount namespace sees other paths).
+ * 0 when it may not. */
+static __always_inline __u64 clean_mount(struct file *file)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 root_mnt = 0, root_dentry = 0, mnt = 0;
+	struct fs_struct *fs;
+	int id = -1;
+
+	if (file->f_inode->i_nlink != 1 || !state.root_mnt)
+		return 0;
+	fs = task->fs;
+	if (!fs)
+		return 0;
+	bpf_probe_read_kernel(&root_mnt, sizeof(root_mnt), &fs->root.mnt);
+	bpf_probe_read_kernel(&root_dentry, sizeof(root_dentry),
+			      &fs->root.dentry);
+	if (root_mnt != state.root_mnt || root_dentry != state.root_dentry)
+		return 0;
+	bpf_probe_read_kernel(&mnt, sizeof(mnt), &file->f_path.mnt);
+	bpf_probe_read_kernel(&id, sizeof(id),
+			      (void *)(mnt - bpf_core_field_offset(struct mount,
+								   mnt) +
+				       bpf_core_field_offset(struct mount,
+							     mnt_id)));
+	if (id < 0 || id >= (1 << 28))
+		return 0;
+	return id + 1;
+}
+
+/* Remember that no path or inode rule applies for hook (see icache). */
+static __always_inline void clean_set(struct id_inode_cache *c, __u32 epoch,
+				      __u64 mount, __u8 hook)
+{
+	__u64 old = READ_ONCE(c->clean);
+	__u64 new = (__u64)epoch << 32 | mount << 3 | hook;
+
+	if (old >> 3 == new >> 3)
+		new |= old & 7;
+	__sync_val_compare_and_swap(&c->clean, old, new);
+}
+
+static __always_inline bool clean_get(struct id_inode_cache *c, __u32 epoch,
+				      __u64 mount, __u8 hook)
+{
+	__u64 v = READ_ONCE(c->clean);
+
+	return mount && v >> 3 == ((__u64)epoch << 32 | mount << 3) >> 3 &&
+	       (v & hook);
 }
 
 static __always_inline void consider(struct id_rule *best,
@@ -221,13 +268,13 @@ static long inode_step(__u32 idx, void *ctx)
 	struct id_inode_key k;
 	struct id_rule *r;
 
-	inode_key(BPF_CORE_READ(d, d_inode), w->slot, &k);
+	inode_key(d->d_inode, w->slot, &k);
 	r = bpf_map_lookup_elem(&ino_rules, &k);
 	if (r && (r->hooks & w->hook)) {
 		consider(w->best, r, w->hook);
 		return 1;
 	}
-	parent = BPF_CORE_READ(d, d_parent);
+	parent = d->d_parent;
 	if (!parent || parent == d)
 		return 1;
 	w->d = parent;
@@ -241,7 +288,7 @@ static __always_inline void match_inode(struct file *file, __u32 slot,
 {
 	struct walk w = { .best = best, .slot = slot, .hook = hook };
 
-	w.d = BPF_CORE_READ(file, f_path.dentry);
+	w.d = file->f_path.dentry;
 	if (w.d)
 		bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
 }
@@ -294,11 +341,13 @@ static __always_inline void emit(struct file *file, __u8 hook,
 
 /* One evaluation against the policy generation in force. True if it
  * stands: neither the policy nor the scratch buffer changed meanwhile
- * (seqlock-style; the old slot is emptied only after state.gen moves). */
+ * (seqlock-style; the old slot is emptied only after state.gen moves).
+ * *path_hit tells whether a path or inode rule applied. */
 static __always_inline bool decide(struct file *file, __u8 hook,
 				   struct scratch *s, __u64 tid,
-				   const __u8 *sha, bool have_sha,
-				   struct id_rule *best, __u64 *genp)
+				   const __u8 *sha, bool have_sha, bool clean,
+				   struct id_rule *best, __u64 *genp,
+				   bool *path_hit)
 {
 	__u64 gen = READ_ONCE(state.gen);
 	__u32 slot = gen & 1;
@@ -307,6 +356,13 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 	*genp = gen;
 	__builtin_memset(best, 0, sizeof(*best));
 	s->owner = tid;
+	if (!clean && (state.rule_hooks[slot] & hook)) {
+		len = bpf_d_path(&file->f_path, s->buf, sizeof(s->buf));
+		match_path(s, len, slot, hook, best);
+		if (state.inode_rules[slot])
+			match_inode(file, slot, hook, best);
+	}
+	*path_hit = best->prio != 0;
 	if (have_sha && (state.sha_hooks[slot] & hook)) {
 		struct id_sha_key k = { .slot = slot };
 		struct id_rule *r;
@@ -316,25 +372,21 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 		if (r)
 			consider(best, r, hook);
 	}
-	if (state.rule_hooks[slot] & hook) {
-		len = bpf_d_path(&file->f_path, s->buf, sizeof(s->buf));
-		match_path(s, len, slot, hook, best);
-		if (state.inode_rules[slot])
-			match_inode(file, slot, hook, best);
-	}
 	return READ_ONCE(state.gen) == gen && READ_ONCE(s->owner) == tid;
 }
 
 static __always_inline int evaluate(struct file *file, __u8 hook)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
+	struct inode *inode = file->f_inode;
 	struct id_rule best = {};
+	struct id_inode_cache *c;
 	struct id_inode_key pk;
 	__u8 sha[ID_SHA256_LEN];
-	bool have_sha = false;
+	bool have_sha = false, clean = false, stable, path_hit = true;
 	struct scratch *s;
-	__u32 zero = 0;
-	__u64 gen = 0;
+	__u64 gen = 0, mount;
+	__u32 zero = 0, epoch;
 	bool audit;
 
 	if ((tid >> 32) == state.daemon_tgid)
@@ -342,28 +394,44 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 	if (!((state.rule_hooks[0] | state.rule_hooks[1]) & hook))
 		return 0;
 	/* Only regular files run; directories and devices are never denied. */
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFREG)
+	if ((inode->i_mode & S_IFMT) != S_IFREG)
 		return 0;
-	inode_key(file->f_inode, 0, &pk);
-	if (bpf_map_lookup_elem(&protect, &pk))
-		return 0;
+	/* The epoch is read before anything it guards. */
+	epoch = READ_ONCE(state.epoch);
+	c = bpf_inode_storage_get(&icache, inode, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	mount = clean_mount(file);
+	if (c)
+		clean = clean_get(c, epoch, mount, hook);
 	/* Hash first: it may sleep, and nothing below may. Empty files (and
 	 * the pseudo-files of /proc) have nothing to hash, and a file in the
 	 * middle of file_open cannot be read yet (policy_parse refuses
 	 * sha256 rules with on=open). */
 	if (hook != ID_HOOK_OPEN &&
 	    ((state.sha_hooks[0] | state.sha_hooks[1]) & hook) &&
-	    BPF_CORE_READ(file, f_inode, i_size) > 0)
-		have_sha = file_sha256(file, sha) == 0;
+	    inode->i_size > 0)
+		have_sha = file_sha256(file, c, sha) == 0;
+	if (clean && !have_sha)
+		return 0;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
 	/* Three tries, written out: 6.1 rejects a loop here. */
-	if (!decide(file, hook, s, tid, sha, have_sha, &best, &gen) &&
-	    !decide(file, hook, s, tid, sha, have_sha, &best, &gen))
-		decide(file, hook, s, tid, sha, have_sha, &best, &gen);
+	stable = decide(file, hook, s, tid, sha, have_sha, clean, &best, &gen,
+			&path_hit);
+	if (!stable)
+		stable = decide(file, hook, s, tid, sha, have_sha, clean,
+				&best, &gen, &path_hit);
+	if (!stable)
+		stable = decide(file, hook, s, tid, sha, have_sha, clean,
+				&best, &gen, &path_hit);
+	if (stable && !path_hit && !clean && c && mount)
+		clean_set(c, epoch, mount, hook);
 	if (best.action != ID_ACT_DENY)
+		return 0;
+	inode_key(inode, 0, &pk);
+	if (bpf_map_lookup_elem(&protect, &pk))
 		return 0;
 	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
 	emit(file, hook, &best, gen, audit, sha, have_sha);
@@ -412,6 +480,56 @@ int BPF_PROG(file_open, struct file *file, int ret)
 	return evaluate(file, ID_HOOK_OPEN);
 }
 
+/* Renames, links and mount changes can give a file another path: cached
+ * "clean" verdicts are dropped. (Run before the change; a verdict cached in
+ * between only skips path rules, which a copy of the file escapes anyway.) */
+static __always_inline int epoch_bump(int ret)
+{
+	__sync_fetch_and_add(&state.epoch, 1);
+	return ret;
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	return epoch_bump(ret);
+}
+
+SEC("lsm/inode_link")
+int BPF_PROG(inode_link, struct dentry *old_dentry, struct inode *dir,
+	     struct dentry *new_dentry, int ret)
+{
+	return epoch_bump(ret);
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(sb_mount, const char *dev_name, const struct path *path,
+	     const char *type, unsigned long flags, void *data, int ret)
+{
+	return epoch_bump(ret);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(move_mount, const struct path *from_path,
+	     const struct path *to_path, int ret)
+{
+	return epoch_bump(ret);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	return epoch_bump(ret);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(sb_pivotroot, const struct path *old_path,
+	     const struct path *new_path, int ret)
+{
+	return epoch_bump(ret);
+}
+
 SEC("lsm/path_truncate")
 int BPF_PROG(path_truncate, const struct path *path, int ret)
 {
@@ -431,6 +549,16 @@ int identify(struct bpf_iter__task_file *ctx)
 	struct id_ident id;
 	struct inode *inode;
 
+	if (task && task->tgid == 1 && !state.root_mnt) {
+		struct fs_struct *fs = task->fs;
+
+		/* pid 1's root: the clean cache is used under it only */
+		bpf_probe_read_kernel(&state.root_dentry,
+				      sizeof(state.root_dentry),
+				      &fs->root.dentry);
+		bpf_probe_read_kernel(&state.root_mnt, sizeof(state.root_mnt),
+				      &fs->root.mnt);
+	}
 	if (!task || !file || task->tgid != state.daemon_tgid)
 		return 0;
 	inode = file->f_inode;

@@ -70,17 +70,27 @@ struct id_inode_key {
 	__u32 pad;
 };
 
-/* Per-inode cache of the file's SHA-256 (inode local storage). `state` is
- * epoch << 1 | valid: opening the file for writing or truncating it bumps
- * the epoch, and a hash is stored only if the epoch did not move meanwhile. */
-struct id_hash_cache {
-	__u64 state;
+/* Per-inode cache (inode local storage).
+ * hash: epoch << 2 | busy << 1 | valid for sha256: opening the file for
+ *   writing or truncating it bumps the epoch, and a hash is published only
+ *   if the epoch did not move while it was computed.
+ * clean: state.epoch << 32 | mount << 3 | hooks: no path or inode rule
+ *   applies to this file, reached through that mount (id + 1), for those
+ *   hooks, as long as state.epoch has not moved (policy loads, renames,
+ *   links and mount changes move it). */
+struct id_inode_cache {
+	__u64 hash;
+	__u64 clean;
 	__u8 sha256[ID_SHA256_LEN];
 };
 
 /* Shared state, the global `state` of the BPF object (.bss). */
 struct id_state {
 	__u64 gen;		/* policy generation in force; slot = gen & 1 */
+	__u32 epoch;		/* moves when a cached "clean" may be stale */
+	__u32 pad;
+	__u64 root_mnt;		/* pid 1's root: the only root the clean */
+	__u64 root_dentry;	/* cache is used under */
 	__u32 enforce;		/* 0: global audit mode, 1: enforce */
 	__u32 daemon_tgid;	/* never denied, so it can always resolve paths */
 	__u32 sha_hooks[ID_NSLOTS];	/* hooks with SHA-256 rules, per slot */

@@ -24,6 +24,7 @@ struct inode {
 	struct super_block *i_sb;
 	atomic_t i_writecount;
 	long long i_size;
+	unsigned int i_nlink;
 } CORE;
 
 struct dentry {
@@ -31,11 +32,22 @@ struct dentry {
 	struct inode *d_inode;
 } CORE;
 
-struct vfsmount;
+struct vfsmount {
+	struct dentry *mnt_root;
+} CORE;
+
+struct mount {
+	struct vfsmount mnt;
+	int mnt_id;
+} CORE;
 
 struct path {
 	struct vfsmount *mnt;
 	struct dentry *dentry;
+} CORE;
+
+struct fs_struct {
+	struct path root;
 } CORE;
 
 struct file {
@@ -57,6 +69,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
+	struct fs_struct *fs;
 	const struct cred *cred;
 } CORE;
 

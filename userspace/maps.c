@@ -341,6 +341,8 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 	st->inode_rules[slot] = s->c.ino.n;
 	memcpy(st->path_lens[slot], s->c.path_lens, sizeof(s->c.path_lens));
 	__atomic_store_n(&st->gen, gen, __ATOMIC_SEQ_CST);
+	/* after the flip: a verdict cached from now on saw the new policy */
+	__atomic_fetch_add(&st->epoch, 1, __ATOMIC_SEQ_CST);
 
 	/* The new policy is in force: take the old one out of the maps. */
 	if (slots[old].used) {
@@ -402,6 +404,7 @@ int maps_refresh(struct interdict_bpf *skel)
 	}
 	if (added) {
 		st->inode_rules[gen & 1] = s->c.ino.n;
+		__atomic_fetch_add(&st->epoch, 1, __ATOMIC_SEQ_CST);
 		log_info("policy", "%zu new inode keys for rule paths that "
 			 "appeared since generation %llu loaded", added,
 			 (unsigned long long)gen);

@@ -258,6 +258,42 @@ TEST_F_TIMEOUT(enforce, hostile_file_name_in_event, 180)
 	EXPECT_EQ(NULL, strchr(line, '\xff'));
 }
 
+/* Verdicts cached for allowed files do not outlive a rename, a new link or
+ * a mount that gives the file a denied path. */
+TEST_F_TIMEOUT(enforce, cached_verdicts_follow_renames_links_mounts, 180)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	ASSERT_EQ(0, mkdirs(at(self, "other/dir")));
+	ASSERT_EQ(0, mkdirs(at(self, "opt/vendor/bind")));
+	ASSERT_EQ(0, make_payload(at(self, "other/mover"), "mover"));
+	ASSERT_EQ(0, make_payload(at(self, "other/linked"), "linked"));
+	ASSERT_EQ(0, make_payload(at(self, "other/dir/x"), "x"));
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+				  "deny path=@/opt/vendor/ id=vendor-tree\n"));
+	START("enforce");
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "other/mover"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "other/mover"), NULL));
+	snprintf(from, sizeof(from), "%s", at(self, "other/mover"));
+	snprintf(to, sizeof(to), "%s", at(self, "opt/vendor/mover"));
+	ASSERT_EQ(0, rename(from, to));
+	EXPECT_EQ(-EPERM, run(to, NULL));
+
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "other/linked"), NULL));
+	snprintf(from, sizeof(from), "%s", at(self, "other/linked"));
+	snprintf(to, sizeof(to), "%s", at(self, "opt/vendor/linked"));
+	ASSERT_EQ(0, link(from, to));
+	EXPECT_EQ(-EPERM, run(to, NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(from, NULL));
+
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "other/dir/x"), NULL));
+	ASSERT_EQ(0, mount(at(self, "other/dir"), at(self, "opt/vendor/bind"),
+			   NULL, MS_BIND, NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/bind/x"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "other/dir/x"), NULL));
+	umount2(at(self, "opt/vendor/bind"), MNT_DETACH);
+}
+
 /* Content A is denied by hash; the file's content changes under the cache. */
 TEST_F_TIMEOUT(enforce, rewrite_after_hashing, 180)
 {
