@@ -142,26 +142,18 @@ static __always_inline int file_sha256(struct file *file,
 static __always_inline __u64 clean_mount(struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 root_mnt = 0, root_dentry = 0, mnt = 0;
-	struct fs_struct *fs;
+	struct fs_struct *fs = task->fs;
+	struct vfsmount *mnt = file->f_path.mnt;
 	int id = -1;
 
-	if (file->f_inode->i_nlink != 1 || !state.root_mnt)
+	if (file->f_inode->i_nlink != 1 || !fs ||
+	    (__u64)fs->root.mnt != state.root_mnt ||
+	    (__u64)fs->root.dentry != state.root_dentry || !state.root_mnt)
 		return 0;
-	fs = task->fs;
-	if (!fs)
-		return 0;
-	bpf_probe_read_kernel(&root_mnt, sizeof(root_mnt), &fs->root.mnt);
-	bpf_probe_read_kernel(&root_dentry, sizeof(root_dentry),
-			      &fs->root.dentry);
-	if (root_mnt != state.root_mnt || root_dentry != state.root_dentry)
-		return 0;
-	bpf_probe_read_kernel(&mnt, sizeof(mnt), &file->f_path.mnt);
 	bpf_probe_read_kernel(&id, sizeof(id),
-			      (void *)(mnt - bpf_core_field_offset(struct mount,
-								   mnt) +
-				       bpf_core_field_offset(struct mount,
-							     mnt_id)));
+			      (void *)mnt - bpf_core_field_offset(struct mount,
+								  mnt) +
+			      bpf_core_field_offset(struct mount, mnt_id));
 	if (id < 0 || id >= (1 << 28))
 		return 0;
 	return id + 1;
@@ -377,7 +369,7 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 
 static __always_inline int evaluate(struct file *file, __u8 hook)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
+	__u64 tid;
 	struct inode *inode = file->f_inode;
 	struct id_rule best = {};
 	struct id_inode_cache *c;
@@ -389,12 +381,13 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 	__u32 zero = 0, epoch;
 	bool audit;
 
-	if ((tid >> 32) == state.daemon_tgid)
-		return 0;
 	if (!((state.rule_hooks[0] | state.rule_hooks[1]) & hook))
 		return 0;
 	/* Only regular files run; directories and devices are never denied. */
 	if ((inode->i_mode & S_IFMT) != S_IFREG)
+		return 0;
+	tid = bpf_get_current_pid_tgid();
+	if ((tid >> 32) == state.daemon_tgid)
 		return 0;
 	/* The epoch is read before anything it guards. */
 	epoch = READ_ONCE(state.epoch);
