@@ -114,14 +114,12 @@ int protected_collect(struct protected *out, size_t max)
 	return n;
 }
 
-static bool path_matches(const struct rule *r, const char *path)
+static bool path_matches(const struct rule *r, const char *canon,
+			 const char *path)
 {
-	char canon[PATH_MAX];
-	const char *forms[2] = { r->path, NULL };
+	const char *forms[2] = { r->path, canon };
 	int i;
 
-	if (!path_canonical(r->path, canon, sizeof(canon)))
-		forms[1] = canon;
 	for (i = 0; i < 2 && forms[i]; i++) {
 		if (r->kind == MATCH_PATH && !strcmp(forms[i], path))
 			return true;
@@ -132,9 +130,36 @@ static bool path_matches(const struct rule *r, const char *path)
 	return false;
 }
 
-/* The rule that decides for a file, as the kernel would: highest prio wins. */
-const struct rule *policy_match(const struct policy *p, const char *path,
-				const __u8 *sha256, __u8 hook)
+/* The canonical form of each path rule where it differs from the rule's
+ * path (else NULL), computed once: resolving is the costly part. */
+static char **canon_forms(const struct policy *p)
+{
+	char **canon = calloc(p->nrules ? p->nrules : 1, sizeof(*canon));
+	char buf[PATH_MAX];
+	size_t i;
+
+	for (i = 0; canon && i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->kind != MATCH_SHA256 &&
+		    !path_canonical(r->path, buf, sizeof(buf)) &&
+		    strcmp(buf, r->path))
+			canon[i] = strdup(buf);
+	}
+	return canon;
+}
+
+static void canon_free(const struct policy *p, char **canon)
+{
+	size_t i;
+
+	for (i = 0; canon && i < p->nrules; i++)
+		free(canon[i]);
+	free(canon);
+}
+
+static const struct rule *match(const struct policy *p, char *const *canon,
+				const char *path, const __u8 *sha256, __u8 hook)
 {
 	const struct rule *best = NULL;
 	size_t i;
@@ -149,25 +174,41 @@ const struct rule *policy_match(const struct policy *p, const char *path,
 			hit = sha256 && !memcmp(r->sha256, sha256,
 						ID_SHA256_LEN);
 		else
-			hit = path && path_matches(r, path);
+			hit = path && path_matches(r, canon[i], path);
 		if (hit && (!best || rule_prio(r) > rule_prio(best)))
 			best = r;
 	}
 	return best;
 }
 
+/* The rule that decides for a file, as the kernel would: highest prio wins. */
+const struct rule *policy_match(const struct policy *p, const char *path,
+				const __u8 *sha256, __u8 hook)
+{
+	char **canon = canon_forms(p);
+	const struct rule *r = NULL;
+
+	if (canon)
+		r = match(p, canon, path, sha256, hook);
+	canon_free(p, canon);
+	return r;
+}
+
 int policy_check_protected(const struct policy *p, const struct protected *pb,
 			   size_t npb, FILE *err)
 {
 	static const __u8 hooks[] = { ID_HOOK_EXEC, ID_HOOK_MMAP, ID_HOOK_OPEN };
+	char **canon = canon_forms(p);
 	const struct rule *r;
 	size_t i, h;
 	int bad = 0;
 
+	if (!canon)
+		return -ENOMEM;
 	for (i = 0; i < npb; i++) {
 		for (h = 0; h < sizeof(hooks); h++) {
-			r = policy_match(p, pb[i].path, pb[i].have_sha256 ?
-					 pb[i].sha256 : NULL, hooks[h]);
+			r = match(p, canon, pb[i].path, pb[i].have_sha256 ?
+				  pb[i].sha256 : NULL, hooks[h]);
 			if (!r || r->action != ID_ACT_DENY ||
 			    (r->flags & ID_RULE_AUDIT))
 				continue;
@@ -179,5 +220,6 @@ int policy_check_protected(const struct policy *p, const struct protected *pb,
 			break;
 		}
 	}
+	canon_free(p, canon);
 	return bad;
 }
