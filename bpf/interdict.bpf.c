@@ -107,16 +107,19 @@ static __always_inline void hash_invalidate(struct inode *inode)
  * no write-open or truncate happened while it was computed, and never while
  * the file is open for writing. */
 static __always_inline int file_sha256(struct file *file,
-				       struct id_inode_cache *c, __u8 *out)
+				       struct id_inode_cache *c, __u8 *out,
+				       __u64 *hword)
 {
 	int writers = file->f_inode->i_writecount.counter;
 	__u64 h = 0;
 	long ret;
 
+	*hword = 0;
 	if (c) {
 		h = READ_ONCE(c->hash);
 		if ((h & 3) == 1 && writers <= 0) {
 			__builtin_memcpy(out, c->sha256, ID_SHA256_LEN);
+			*hword = h;
 			return 0;
 		}
 	}
@@ -130,9 +133,40 @@ static __always_inline int file_sha256(struct file *file,
 	if (c && (h & 3) == 0 && writers <= 0 &&
 	    __sync_val_compare_and_swap(&c->hash, h, h | 2) == h) {
 		__builtin_memcpy(c->sha256, out, ID_SHA256_LEN);
-		__sync_val_compare_and_swap(&c->hash, h | 2, h | 1);
+		if (__sync_val_compare_and_swap(&c->hash, h | 2, h | 1) ==
+		    (h | 2))
+			*hword = h | 1;
 	}
 	return 0;
+}
+
+/* The cache word for "no SHA-256 rule names this content" (see icache). */
+static __always_inline __u64 sha_miss_word(__u32 epoch, __u64 hword)
+{
+	return (__u64)epoch << 32 | ((hword >> 2) & 0x1fffffff) << 3;
+}
+
+static __always_inline bool sha_miss_get(struct id_inode_cache *c,
+					 struct file *file, __u32 epoch,
+					 __u8 hook)
+{
+	__u64 h = READ_ONCE(c->hash), v;
+
+	if ((h & 3) != 1 || file->f_inode->i_writecount.counter > 0)
+		return false;
+	v = READ_ONCE(c->sha_miss);
+	return v >> 3 == sha_miss_word(epoch, h) >> 3 && (v & hook);
+}
+
+static __always_inline void sha_miss_set(struct id_inode_cache *c,
+					 __u32 epoch, __u64 hword, __u8 hook)
+{
+	__u64 old = READ_ONCE(c->sha_miss);
+	__u64 new = sha_miss_word(epoch, hword) | hook;
+
+	if (old >> 3 == new >> 3)
+		new |= old & 7;
+	__sync_val_compare_and_swap(&c->sha_miss, old, new);
 }
 
 /* The mount the file was reached through (id + 1), when a "clean" verdict
@@ -339,7 +373,7 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 				   struct scratch *s, __u64 tid,
 				   const __u8 *sha, bool have_sha, bool clean,
 				   struct id_rule *best, __u64 *genp,
-				   bool *path_hit)
+				   bool *path_hit, bool *sha_hit)
 {
 	__u64 gen = READ_ONCE(state.gen);
 	__u32 slot = gen & 1;
@@ -355,31 +389,33 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 			match_inode(file, slot, hook, best);
 	}
 	*path_hit = best->prio != 0;
+	*sha_hit = false;
 	if (have_sha && (state.sha_hooks[slot] & hook)) {
 		struct id_sha_key k = { .slot = slot };
 		struct id_rule *r;
 
 		__builtin_memcpy(k.sha256, sha, ID_SHA256_LEN);
 		r = bpf_map_lookup_elem(&sha_rules, &k);
-		if (r)
+		if (r) {
+			*sha_hit = r->hooks & hook;
 			consider(best, r, hook);
+		}
 	}
 	return READ_ONCE(state.gen) == gen && READ_ONCE(s->owner) == tid;
 }
 
 static __always_inline int evaluate(struct file *file, __u8 hook)
 {
-	__u64 tid;
 	struct inode *inode = file->f_inode;
+	bool have_sha = false, clean = false, sha_miss = false;
+	bool stable, path_hit = true, sha_hit = false, audit;
+	__u64 tid, gen = 0, mount, hword = 0;
 	struct id_rule best = {};
 	struct id_inode_cache *c;
 	struct id_inode_key pk;
 	__u8 sha[ID_SHA256_LEN];
-	bool have_sha = false, clean = false, stable, path_hit = true;
-	struct scratch *s;
-	__u64 gen = 0, mount;
 	__u32 zero = 0, epoch;
-	bool audit;
+	struct scratch *s;
 
 	if (!((state.rule_hooks[0] | state.rule_hooks[1]) & hook))
 		return 0;
@@ -402,8 +438,12 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 	 * sha256 rules with on=open). */
 	if (hook != ID_HOOK_OPEN &&
 	    ((state.sha_hooks[0] | state.sha_hooks[1]) & hook) &&
-	    inode->i_size > 0)
-		have_sha = file_sha256(file, c, sha) == 0;
+	    inode->i_size > 0) {
+		if (c && sha_miss_get(c, file, epoch, hook))
+			sha_miss = true;
+		else
+			have_sha = file_sha256(file, c, sha, &hword) == 0;
+	}
 	if (clean && !have_sha)
 		return 0;
 
@@ -412,20 +452,28 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 		return 0;
 	/* Three tries, written out: 6.1 rejects a loop here. */
 	stable = decide(file, hook, s, tid, sha, have_sha, clean, &best, &gen,
-			&path_hit);
+			&path_hit, &sha_hit);
 	if (!stable)
 		stable = decide(file, hook, s, tid, sha, have_sha, clean,
-				&best, &gen, &path_hit);
+				&best, &gen, &path_hit, &sha_hit);
 	if (!stable)
 		stable = decide(file, hook, s, tid, sha, have_sha, clean,
-				&best, &gen, &path_hit);
+				&best, &gen, &path_hit, &sha_hit);
 	if (stable && !path_hit && !clean && c && mount)
 		clean_set(c, epoch, mount, hook);
+	if (stable && have_sha && hword && !sha_hit && c)
+		sha_miss_set(c, epoch, hword, hook);
 	if (best.action != ID_ACT_DENY)
 		return 0;
 	inode_key(inode, 0, &pk);
 	if (bpf_map_lookup_elem(&protect, &pk))
 		return 0;
+	/* Report the hash the cache holds, when the lookup was skipped. */
+	if (sha_miss && c) {
+		hword = READ_ONCE(c->hash);
+		__builtin_memcpy(sha, c->sha256, ID_SHA256_LEN);
+		have_sha = (hword & 3) == 1 && READ_ONCE(c->hash) == hword;
+	}
 	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
 	emit(file, hook, &best, gen, audit, sha, have_sha);
 	return audit ? 0 : -EPERM;

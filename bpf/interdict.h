@@ -77,10 +77,13 @@ struct id_inode_key {
  * clean: state.epoch << 32 | mount << 3 | hooks: no path or inode rule
  *   applies to this file, reached through that mount (id + 1), for those
  *   hooks, as long as state.epoch has not moved (policy loads, renames,
- *   links and mount changes move it). */
+ *   links and mount changes move it).
+ * sha_miss: state.epoch << 32 | hash epoch << 3 | hooks: no SHA-256 rule
+ *   names this content for those hooks, while neither epoch moves. */
 struct id_inode_cache {
 	__u64 hash;
 	__u64 clean;
+	__u64 sha_miss;
 	__u8 sha256[ID_SHA256_LEN];
 };
 

@@ -294,6 +294,31 @@ TEST_F_TIMEOUT(enforce, cached_verdicts_follow_renames_links_mounts, 180)
 	umount2(at(self, "opt/vendor/bind"), MNT_DETACH);
 }
 
+/* A content cached as matching no hash rule is checked again once a
+ * reload adds a rule for it. */
+TEST_F_TIMEOUT(enforce, hash_rule_added_by_reload, 180)
+{
+	char rules[512], a[2 * ID_SHA256_LEN + 1], b[2 * ID_SHA256_LEN + 1];
+	__u8 sha[ID_SHA256_LEN];
+
+	ASSERT_EQ(0, sha256_file(at(self, "bin/tool"), sha));
+	sha256_hex(sha, a);
+	ASSERT_EQ(0, sha256_file(at(self, "bin/fine"), sha));
+	sha256_hex(sha, b);
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=t-a\n", a);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	START("enforce");
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=t-a\n"
+		 "deny sha256=%s id=t-b\n", a, b);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	ASSERT_EQ(0, sighup_and_wait(self, "in force"));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/fine"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+}
+
 /* Content A is denied by hash; the file's content changes under the cache. */
 TEST_F_TIMEOUT(enforce, rewrite_after_hashing, 180)
 {
