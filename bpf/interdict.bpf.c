@@ -422,9 +422,6 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 	/* Only regular files run; directories and devices are never denied. */
 	if ((inode->i_mode & S_IFMT) != S_IFREG)
 		return 0;
-	tid = bpf_get_current_pid_tgid();
-	if ((tid >> 32) == state.daemon_tgid)
-		return 0;
 	/* The epoch is read before anything it guards. */
 	epoch = READ_ONCE(state.epoch);
 	c = bpf_inode_storage_get(&icache, inode, 0,
@@ -445,6 +442,9 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 			have_sha = file_sha256(file, c, sha, &hword) == 0;
 	}
 	if (clean && !have_sha)
+		return 0;
+	tid = bpf_get_current_pid_tgid();
+	if ((tid >> 32) == state.daemon_tgid)
 		return 0;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
