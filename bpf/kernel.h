@@ -94,7 +94,6 @@ struct bpf_iter__task_file {
 #define HASH_ALGO_SHA256 4	/* enum hash_algo, include/uapi/linux/hash_info.h */
 #define EPERM		1
 #define S_IFMT		00170000
-#define S_IFDIR		0040000
 #define S_IFREG		0100000
 
 #endif /* INTERDICT_KERNEL_H */
