@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # interdict build. Everything lands in build/; `make V=1` shows the commands.
 
+VERSION		:= 0.3.0
 BUILD		?= build
 CC		?= gcc
 CLANG		?= clang
@@ -18,7 +19,8 @@ endif
 
 CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
-CPPFLAGS	+= -I$(BUILD) -Iuserspace -D_GNU_SOURCE -MMD -MP
+CPPFLAGS	+= -I$(BUILD) -Iuserspace -D_GNU_SOURCE -MMD -MP \
+		   -DINTERDICT_VERSION='"$(VERSION)"'
 LDLIBS		+= -lbpf -lelf -lz -lcrypto
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -I/usr/include/$(shell uname -m)-linux-gnu -MMD -MP

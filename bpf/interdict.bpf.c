@@ -53,6 +53,30 @@ struct {
 	__type(value, __u32);
 } protect SEC(".maps");
 
+/* Tamper protection: the builds of interdictd allowed to take charge (by
+ * the inode of their executable), the pins, and the ids of our maps,
+ * programs and links. Filled by interdictd before the programs attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ID_OWN_MAX);
+	__type(key, struct id_inode_key);
+	__type(value, __u32);
+} daemon_exe SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ID_OWN_MAX);
+	__type(key, struct id_inode_key);
+	__type(value, __u32);
+} pins SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ID_OWN_MAX);
+	__type(key, struct id_obj_key);
+	__type(value, __u32);
+} own_objs SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -350,7 +374,10 @@ static __always_inline void emit(struct file *file, __u8 hook,
 	e->enforce = state.enforce;
 	e->rule_flags = r->flags;
 	e->has_sha256 = have_sha;
-	e->pad = 0;
+	e->type = ID_EV_FILE;
+	e->tamper = 0;
+	e->target = 0;
+	e->signo = 0;
 	if (have_sha)
 		__builtin_memcpy(e->sha256, sha, ID_SHA256_LEN);
 	else
@@ -530,12 +557,6 @@ static __always_inline int epoch_bump(int ret)
 	return ret;
 }
 
-SEC("lsm/inode_rename")
-int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
-	     struct inode *new_dir, struct dentry *new_dentry, int ret)
-{
-	return epoch_bump(ret);
-}
 
 SEC("lsm/inode_link")
 int BPF_PROG(inode_link, struct dentry *old_dentry, struct inode *dir,
@@ -558,11 +579,6 @@ int BPF_PROG(move_mount, const struct path *from_path,
 	return epoch_bump(ret);
 }
 
-SEC("lsm/sb_umount")
-int BPF_PROG(sb_umount, struct vfsmount *mnt, int flags, int ret)
-{
-	return epoch_bump(ret);
-}
 
 SEC("lsm/sb_pivotroot")
 int BPF_PROG(sb_pivotroot, const struct path *old_path,
@@ -576,6 +592,227 @@ int BPF_PROG(path_truncate, const struct path *path, int ret)
 {
 	hash_invalidate(path->dentry->d_inode);
 	return ret;
+}
+
+/* --- Tamper protection ----------------------------------------------------
+ * Only interdictd may reach our maps, programs, links and pins, ptrace it,
+ * or stop it (pid 1 and its parent excepted, so that systemd can). A
+ * starting interdictd is recognised by its executable's inode, which the
+ * daemon in charge lists in daemon_exe. */
+
+static __always_inline bool trusted(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct id_inode_key k;
+	struct mm_struct *mm;
+	struct file *exe;
+
+	if (state.daemon_tgid && task->tgid == state.daemon_tgid)
+		return true;
+	mm = task->mm;
+	if (!mm)
+		return false;
+	exe = mm->exe_file;
+	if (!exe)
+		return false;
+	inode_key(exe->f_inode, 0, &k);
+	return bpf_map_lookup_elem(&daemon_exe, &k) != NULL;
+}
+
+static __always_inline int tamper(__u8 what, __u32 target, __u32 signo,
+				  struct inode *inode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct id_event *e;
+
+	__sync_fetch_and_add(&state.tamper_denied, 1);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&state.events_lost, 1);
+		return -EPERM;
+	}
+	__builtin_memset(e, 0, offsetof(struct id_event, comm));
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->gen = state.gen;
+	if (inode) {
+		e->ino = inode->i_ino;
+		e->dev = inode->i_sb->s_dev;
+	}
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->ppid = task->real_parent->tgid;
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	e->decision = ID_DECISION_DENY;
+	e->enforce = state.enforce;
+	e->type = ID_EV_TAMPER;
+	e->tamper = what;
+	e->target = target;
+	e->signo = signo;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->path[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return -EPERM;
+}
+
+static __always_inline int guard_obj(__u32 type, __u32 id, __u8 what)
+{
+	struct id_obj_key k = { .type = type, .id = id };
+
+	if (!bpf_map_lookup_elem(&own_objs, &k) || trusted())
+		return 0;
+	return tamper(what, id, 0, NULL);
+}
+
+/* Every fd for a map or program, by id or from a pin, passes here. */
+SEC("lsm/bpf_map")
+int BPF_PROG(bpf_map, struct bpf_map *map, unsigned int fmode, int ret)
+{
+	if (ret)
+		return ret;
+	return guard_obj(ID_OBJ_MAP, map->id, ID_TAMPER_BPF_MAP);
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(bpf_prog, struct bpf_prog *prog, int ret)
+{
+	if (ret)
+		return ret;
+	return guard_obj(ID_OBJ_PROG, prog->aux->id, ID_TAMPER_BPF_PROG);
+}
+
+/* Links have no hook of their own: their ids are checked on the command.
+ * A modify-return program on a security_* function would return "allowed"
+ * before any LSM runs: only interdictd may load one. */
+static __always_inline int bpf_cmd(int cmd, union bpf_attr *attr)
+{
+	if (cmd == BPF_LINK_GET_FD_BY_ID)
+		return guard_obj(ID_OBJ_LINK, attr->link_id,
+				 ID_TAMPER_BPF_LINK);
+	if (cmd == BPF_PROG_LOAD && attr->prog_type == BPF_PROG_TYPE_TRACING &&
+	    attr->expected_attach_type == BPF_MODIFY_RETURN && !trusted())
+		return tamper(ID_TAMPER_FMOD_RET, 0, 0, NULL);
+	return 0;
+}
+
+/* The hook gained a `kernel` argument in 6.16: interdictd loads the one of
+ * these two that matches the running kernel's prototype. */
+SEC("lsm/bpf")
+int BPF_PROG(bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	if (ret)
+		return ret;
+	return bpf_cmd(cmd, attr);
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(bpf_caller, int cmd, union bpf_attr *attr, unsigned int size,
+	     bool kernel, int ret)
+{
+	if (ret)
+		return ret;
+	return bpf_cmd(cmd, attr);
+}
+
+static __always_inline bool pinned(struct inode *inode)
+{
+	struct id_inode_key k;
+
+	if (!inode || !state.pin_dev || inode->i_sb->s_dev != state.pin_dev)
+		return false;
+	inode_key(inode, 0, &k);
+	return bpf_map_lookup_elem(&pins, &k) != NULL;
+}
+
+static __always_inline int guard_pin(struct dentry *dentry, __u8 what)
+{
+	struct inode *inode = dentry->d_inode;
+
+	if (!pinned(inode) || trusted())
+		return 0;
+	return tamper(what, 0, 0, inode);
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return guard_pin(dentry, ID_TAMPER_UNLINK);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(inode_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return guard_pin(dentry, ID_TAMPER_UNLINK);
+}
+
+/* A rename can give a file another path (see epoch_bump), and must not
+ * move a pin away or replace one. */
+SEC("lsm/inode_rename")
+int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	ret = guard_pin(old_dentry, ID_TAMPER_RENAME);
+	if (!ret)
+		ret = guard_pin(new_dentry, ID_TAMPER_RENAME);
+	return epoch_bump(ret);
+}
+
+/* Unmounting the bpffs that holds the pins would drop them all. */
+SEC("lsm/sb_umount")
+int BPF_PROG(sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (!ret && state.pin_dev && mnt->mnt_sb->s_dev == state.pin_dev &&
+	    !trusted())
+		ret = tamper(ID_TAMPER_UMOUNT, 0, 0, NULL);
+	return epoch_bump(ret);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ptrace_access_check, struct task_struct *child,
+	     unsigned int mode, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 daemon = state.daemon_tgid;
+
+	if (ret)
+		return ret;
+	if (!daemon || child->tgid != daemon || task->tgid == daemon ||
+	    !(mode & PTRACE_MODE_ATTACH))
+		return 0;
+	return tamper(ID_TAMPER_PTRACE, daemon, 0, NULL);
+}
+
+/* Signals that cannot stop or kill it: 0 (probe), SIGHUP (reload), SIGUSR1
+ * (reopen the events file), SIGCHLD, SIGCONT, SIGURG, SIGWINCH. */
+#define HARMLESS_SIGNALS (1U << 0 | 1U << 1 | 1U << 10 | 1U << 17 | \
+			  1U << 18 | 1U << 23 | 1U << 28)
+
+SEC("lsm/task_kill")
+int BPF_PROG(task_kill, struct task_struct *p, void *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 daemon = state.daemon_tgid;
+
+	if (ret)
+		return ret;
+	if (!daemon || p->tgid != daemon)
+		return 0;
+	if (sig >= 0 && sig < 32 && (HARMLESS_SIGNALS & (1U << sig)))
+		return 0;
+	/* pid 1 (systemctl stop, restart) and whoever started the daemon */
+	if (task->tgid == 1 || task->tgid == daemon ||
+	    task->tgid == p->real_parent->tgid)
+		return 0;
+	return tamper(ID_TAMPER_SIGNAL, daemon, sig, NULL);
 }
 
 /* Run by interdictd over its own open files to learn the inode keys of rule

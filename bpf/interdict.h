@@ -13,6 +13,8 @@
 #define ID_COMM_LEN	16
 #define ID_MAX_DEPTH	48	/* directories walked up for subtree inode rules */
 #define ID_NSLOTS	2	/* policy generations kept in the maps at once */
+#define ID_EVENT_ABI	2	/* layout of struct id_event; bump on change */
+#define ID_OWN_MAX	64	/* entries of daemon_exe, pins and own_objs */
 
 /* Hooks a rule applies to (rule option on=). */
 enum id_hook {
@@ -29,6 +31,43 @@ enum id_action {
 
 enum id_rule_flags {
 	ID_RULE_AUDIT = 1,	/* log a would-be denial, never deny */
+};
+
+/* What a ring buffer record is about. */
+enum id_event_type {
+	ID_EV_FILE = 0,		/* a file a rule decided on (exec, mmap, open) */
+	ID_EV_TAMPER = 1,	/* an attempt on interdict itself, denied */
+};
+
+/* What a tamper event says was attempted (id_event.tamper). */
+enum id_tamper {
+	ID_TAMPER_BPF_MAP = 1,	/* an fd for one of our maps */
+	ID_TAMPER_BPF_PROG,	/* an fd for one of our programs */
+	ID_TAMPER_BPF_LINK,	/* an fd for one of our links */
+	ID_TAMPER_FMOD_RET,	/* loading a program that overrides LSM hooks */
+	ID_TAMPER_UNLINK,	/* unlink or rmdir of a pin */
+	ID_TAMPER_RENAME,	/* rename of a pin */
+	ID_TAMPER_UMOUNT,	/* unmounting the bpffs that holds the pins */
+	ID_TAMPER_PTRACE,	/* ptrace attach (or /proc/PID/mem) to interdictd */
+	ID_TAMPER_SIGNAL,	/* a signal that would stop or kill interdictd */
+};
+
+/* Why the last daemon stopped (id_state.stop_reason). */
+enum id_stop {
+	ID_STOP_RUNNING = 0,	/* still running, or it died without a word */
+	ID_STOP_SIGNAL = 1,	/* SIGTERM or SIGINT: enforcement stayed */
+};
+
+/* Objects of ours (own_objs keys) the bpf hooks hand out to no one else. */
+enum id_obj_type {
+	ID_OBJ_MAP = 1,
+	ID_OBJ_PROG = 2,
+	ID_OBJ_LINK = 3,
+};
+
+struct id_obj_key {
+	__u32 type;	/* enum id_obj_type */
+	__u32 id;	/* the kernel's map, program or link id */
 };
 
 /* What an event reports. */
@@ -87,21 +126,33 @@ struct id_inode_cache {
 	__u8 sha256[ID_SHA256_LEN];
 };
 
-/* Shared state, the global `state` of the BPF object (.bss). */
+/* Shared state, the global `state` of the BPF object (.bss), pinned with
+ * the maps. Its head, up to and including policy_digest, keeps its layout
+ * in every build (struct id_state_head in userspace): a new build reads an
+ * old build's state through it when it takes over enforcement. */
 struct id_state {
+	__u64 obj_tag;		/* which build and limits: the pin directory */
+	__u32 head_size;	/* bytes of the stable head */
+	__u32 event_abi;	/* ID_EVENT_ABI of the records in `events` */
 	__u64 gen;		/* policy generation in force; slot = gen & 1 */
+	__u64 events_lost;	/* ring buffer full: events not delivered */
+	__u64 hash_errors;	/* bpf_ima_file_hash() failed or not SHA-256 */
+	__u64 tamper_denied;	/* attempts on interdict itself, denied */
+	__u32 enforce;		/* 0: global audit mode, 1: enforce */
+	__u32 daemon_tgid;	/* never denied; only it (and pid 1) may stop it */
+	__u32 stop_reason;	/* enum id_stop, of the last daemon */
+	__u32 pin_dev;		/* s_dev of the bpffs holding the pins */
+	__u64 started_boot_ns;	/* when the daemon in charge started */
+	__u8 policy_digest[ID_NSLOTS][ID_SHA256_LEN]; /* files in force */
+	/* end of the stable head */
 	__u32 epoch;		/* moves when a cached "clean" may be stale */
 	__u32 pad;
 	__u64 root_mnt;		/* pid 1's root: the only root the clean */
 	__u64 root_dentry;	/* cache is used under */
-	__u32 enforce;		/* 0: global audit mode, 1: enforce */
-	__u32 daemon_tgid;	/* never denied, so it can always resolve paths */
 	__u32 sha_hooks[ID_NSLOTS];	/* hooks with SHA-256 rules, per slot */
 	__u32 rule_hooks[ID_NSLOTS];	/* hooks with any rule, per slot */
 	__u32 inode_rules[ID_NSLOTS];	/* entries in ino_rules, per slot */
 	__u64 path_lens[ID_NSLOTS][ID_PATH_KEY_MAX / 64]; /* rule path lengths */
-	__u64 events_lost;	/* ring buffer full: events not delivered */
-	__u64 hash_errors;	/* bpf_ima_file_hash() failed or not SHA-256 */
 	__s64 hash_last_ret;	/* last bpf_ima_file_hash() return value */
 	__u32 probe_tgid;	/* self-test: hash files mapped by this process */
 	__u32 probe_done;
@@ -120,7 +171,9 @@ struct id_ident {
 	__u16 pad;
 };
 
-/* One record on the ring buffer per denial or would-be denial. */
+/* One record on the ring buffer per denial or would-be denial, and per
+ * denied attempt on interdict itself (type ID_EV_TAMPER: hook, decision,
+ * rule fields and sha256 unused; path names the pin, when one is). */
 struct id_event {
 	__u64 boot_ns;		/* bpf_ktime_get_boot_ns() */
 	__u64 gen;		/* policy generation that decided */
@@ -138,7 +191,11 @@ struct id_event {
 	__u8 enforce;		/* global mode when decided */
 	__u8 rule_flags;
 	__u8 has_sha256;
-	__u8 pad;
+	__u8 type;		/* enum id_event_type */
+	__u8 tamper;		/* enum id_tamper */
+	__u8 pad[3];
+	__u32 target;		/* tamper: the pid, object id or bpf command */
+	__u32 signo;		/* tamper: the signal, for ID_TAMPER_SIGNAL */
 	__u8 sha256[ID_SHA256_LEN];
 	char comm[ID_COMM_LEN];
 	char path[ID_PATH_MAX];

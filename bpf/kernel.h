@@ -34,6 +34,7 @@ struct dentry {
 
 struct vfsmount {
 	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
 } CORE;
 
 struct mount {
@@ -65,12 +66,29 @@ struct cred {
 	kgid_t gid;
 } CORE;
 
+struct mm_struct {
+	struct file *exe_file;
+} CORE;
+
 struct task_struct {
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
 	struct fs_struct *fs;
+	struct mm_struct *mm;
 	const struct cred *cred;
+} CORE;
+
+struct bpf_map {
+	__u32 id;
+} CORE;
+
+struct bpf_prog_aux {
+	__u32 id;
+} CORE;
+
+struct bpf_prog {
+	struct bpf_prog_aux *aux;
 } CORE;
 
 struct seq_file;
@@ -88,6 +106,7 @@ struct bpf_iter__task_file {
 	struct file *file;
 } CORE;
 
+#define PTRACE_MODE_ATTACH 0x02
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2
 #define PROT_EXEC	0x4

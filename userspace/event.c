@@ -33,6 +33,91 @@ static void write_timestamp(struct json *j, __u64 ns)
 	json_str(j, "@timestamp", out);
 }
 
+static const char *tamper_name(__u8 what)
+{
+	static const char *const names[] = {
+		[ID_TAMPER_BPF_MAP] = "bpf-map",
+		[ID_TAMPER_BPF_PROG] = "bpf-prog",
+		[ID_TAMPER_BPF_LINK] = "bpf-link",
+		[ID_TAMPER_FMOD_RET] = "bpf-modify-return",
+		[ID_TAMPER_UNLINK] = "pin-unlink",
+		[ID_TAMPER_RENAME] = "pin-rename",
+		[ID_TAMPER_UMOUNT] = "umount",
+		[ID_TAMPER_PTRACE] = "ptrace",
+		[ID_TAMPER_SIGNAL] = "signal",
+	};
+
+	return what < sizeof(names) / sizeof(names[0]) && names[what] ?
+	       names[what] : "unknown";
+}
+
+/* The process that tried: every record says who. */
+static void write_actor(struct json *j, const struct id_event *ev,
+			const struct event_ctx *ctx)
+{
+	char num[16];
+
+	json_obj_open(j, "process");
+	json_uint(j, "pid", ev->pid);
+	json_strn(j, "name", ev->comm, strnlen(ev->comm, ID_COMM_LEN));
+	if (ctx->exe)
+		json_str(j, "executable", ctx->exe);
+	json_obj_open(j, "thread");
+	json_uint(j, "id", ev->tid);
+	json_obj_close(j);
+	json_obj_open(j, "parent");
+	json_uint(j, "pid", ev->ppid);
+	json_obj_close(j);
+	json_obj_close(j);
+
+	json_obj_open(j, "user");
+	snprintf(num, sizeof(num), "%u", ev->uid);
+	json_str(j, "id", num);
+	json_obj_close(j);
+	json_obj_open(j, "group");
+	snprintf(num, sizeof(num), "%u", ev->gid);
+	json_str(j, "id", num);
+	json_obj_close(j);
+
+	json_obj_open(j, "host");
+	json_str(j, "hostname", ctx->hostname);
+	json_obj_close(j);
+}
+
+/* An attempt on interdict itself: what, on which object, by whom. */
+static void write_tamper(FILE *f, const struct id_event *ev,
+			 const struct event_ctx *ctx)
+{
+	struct json j;
+
+	json_begin(&j, f);
+	write_timestamp(&j, ev->boot_ns + ctx->realtime_offset_ns);
+	json_obj_open(&j, "event");
+	json_str(&j, "kind", "alert");
+	json_str(&j, "module", "interdict");
+	json_str(&j, "action", "tamper-denied");
+	json_str(&j, "outcome", "failure");
+	json_obj_close(&j);
+	json_obj_open(&j, "interdict");
+	json_uint(&j, "schema", EVENT_SCHEMA_VERSION);
+	json_str(&j, "decision", "deny");
+	json_str(&j, "tamper", tamper_name(ev->tamper));
+	if (ev->tamper == ID_TAMPER_SIGNAL || ev->tamper == ID_TAMPER_PTRACE)
+		json_uint(&j, "target_pid", ev->target);
+	else if (ev->target)
+		json_uint(&j, "object_id", ev->target);
+	if (ev->tamper == ID_TAMPER_SIGNAL)
+		json_uint(&j, "signal", ev->signo);
+	if (ev->ino) {
+		json_uint(&j, "pin_inode", ev->ino);
+		json_uint(&j, "pin_device", ev->dev);
+	}
+	json_uint(&j, "policy_generation", ev->gen);
+	json_obj_close(&j);
+	write_actor(&j, ev, ctx);
+	json_end(&j);
+}
+
 void event_write_json(FILE *f, const struct id_event *ev,
 		      const struct event_ctx *ctx)
 {
@@ -43,6 +128,10 @@ void event_write_json(FILE *f, const struct id_event *ev,
 	char action[32], hex[2 * ID_SHA256_LEN + 1];
 	struct json j;
 
+	if (ev->type == ID_EV_TAMPER) {
+		write_tamper(f, ev, ctx);
+		return;
+	}
 	if (ctx->policy && ev->rule_index < ctx->policy->nrules)
 		rule = &ctx->policy->rules[ev->rule_index];
 	name = name ? name + 1 : ev->path;
@@ -92,30 +181,6 @@ void event_write_json(FILE *f, const struct id_event *ev,
 	}
 	json_obj_close(&j);
 
-	json_obj_open(&j, "process");
-	json_uint(&j, "pid", ev->pid);
-	json_strn(&j, "name", ev->comm, strnlen(ev->comm, ID_COMM_LEN));
-	if (ctx->exe)
-		json_str(&j, "executable", ctx->exe);
-	json_obj_open(&j, "thread");
-	json_uint(&j, "id", ev->tid);
-	json_obj_close(&j);
-	json_obj_open(&j, "parent");
-	json_uint(&j, "pid", ev->ppid);
-	json_obj_close(&j);
-	json_obj_close(&j);
-
-	json_obj_open(&j, "user");
-	snprintf(action, sizeof(action), "%u", ev->uid);
-	json_str(&j, "id", action);
-	json_obj_close(&j);
-	json_obj_open(&j, "group");
-	snprintf(action, sizeof(action), "%u", ev->gid);
-	json_str(&j, "id", action);
-	json_obj_close(&j);
-
-	json_obj_open(&j, "host");
-	json_str(&j, "hostname", ctx->hostname);
-	json_obj_close(&j);
+	write_actor(&j, ev, ctx);
 	json_end(&j);
 }

@@ -2,7 +2,8 @@
 /*
  * interdict: the command line. `check` validates policy files the way
  * interdictd will (usable as Ansible's `validate: interdict check %s`);
- * `doctor` reports what the running kernel supports and how to fix the rest.
+ * `doctor` reports what the running kernel supports and how to fix the rest;
+ * status, reload, rules, mode and disable ask the running daemon.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +15,30 @@
 #define MAX_PROTECTED 16
 
 static bool json_out;
+static const char *control_path = ID_CONTROL_PATH;
+
+/* The verbs the daemon answers over its control socket. */
+static int ask(enum ctl_verb verb, int argc, char **argv)
+{
+	struct ctl_req req = { .verb = verb, .json = json_out };
+
+	if (verb == CTL_MODE && argc == 1 && (!strcmp(argv[0], "audit") ||
+					      !strcmp(argv[0], "enforce"))) {
+		req.enforce = !strcmp(argv[0], "enforce");
+	} else if (argc || verb == CTL_MODE) {
+		fprintf(stderr, "usage: interdict [-j] %s%s\n",
+			ctl_verb_name(verb),
+			verb == CTL_MODE ? " audit|enforce" : "");
+		return EXIT_POLICY;
+	}
+	return client_call(control_path, &req);
+}
+
+static int do_status(int argc, char **argv) { return ask(CTL_STATUS, argc, argv); }
+static int do_reload(int argc, char **argv) { return ask(CTL_RELOAD, argc, argv); }
+static int do_rules(int argc, char **argv) { return ask(CTL_RULES, argc, argv); }
+static int do_mode(int argc, char **argv) { return ask(CTL_MODE, argc, argv); }
+static int do_disable(int argc, char **argv) { return ask(CTL_DISABLE, argc, argv); }
 
 static int do_check(int argc, char **argv)
 {
@@ -147,13 +172,25 @@ static const struct cmd {
 } cmds[] = {
 	{ "check", do_check },
 	{ "doctor", do_doctor },
+	{ "status", do_status },
+	{ "reload", do_reload },
+	{ "rules", do_rules },
+	{ "mode", do_mode },
+	{ "disable", do_disable },
 	{ 0 }
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: interdict [-j] check PATH...\n"
-		   "       interdict [-j] doctor\n");
+	fprintf(f, "usage: interdict [-j] [--control PATH] COMMAND\n"
+		   "  check PATH...          validate policy files as interdictd would\n"
+		   "  doctor                 can this kernel enforce? what to fix\n"
+		   "  status                 the running daemon: mode, policy, counters\n"
+		   "  reload                 load the policy directory; fails if refused\n"
+		   "  rules                  the rules in force\n"
+		   "  mode audit|enforce     switch the global mode, without a gap\n"
+		   "  disable                end enforcement: detach and unpin\n"
+		   "  --version              print the version\n");
 }
 
 int main(int argc, char **argv)
@@ -168,6 +205,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("interdict %s\n", INTERDICT_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--control") && i + 1 < argc) {
+			control_path = argv[++i];
 		} else {
 			usage(stderr);
 			return EXIT_POLICY;

@@ -92,6 +92,8 @@ void json_begin(struct json *j, FILE *f);
 void json_end(struct json *j);
 void json_obj_open(struct json *j, const char *key);
 void json_obj_close(struct json *j);
+void json_arr_open(struct json *j, const char *key);
+void json_arr_close(struct json *j);
 void json_str(struct json *j, const char *key, const char *s);
 void json_strn(struct json *j, const char *key, const char *s, size_t n);
 void json_uint(struct json *j, const char *key, unsigned long long v);
@@ -133,21 +135,83 @@ struct limits {
 	__u32 events_mb;		/* ring buffer size */
 };
 int loader_open(struct interdict_bpf **out, const struct limits *lim);
+int loader_load(struct interdict_bpf *skel, char *why, size_t len);
+int loader_attach(struct interdict_bpf *skel, const char *only, char *why,
+		  size_t len);
 int loader_load_attach(struct interdict_bpf *skel, char *why, size_t len);
 int loader_hash_selftest(struct interdict_bpf *skel, char *why, size_t len);
 int loader_identify(struct interdict_bpf *skel, const int *fds, size_t n,
 		    struct id_ident *out);
 void loader_close(struct interdict_bpf *skel);
 
+/* pin.c: enforcement pinned in bpffs, adopted and handed over. */
+#define ID_PIN_DIR	"/sys/fs/bpf/interdict"
+/* The part of struct id_state that every build keeps in place. */
+struct id_state_head {
+	__u64 obj_tag;
+	__u32 head_size;
+	__u32 event_abi;
+	__u64 gen;
+	__u64 events_lost;
+	__u64 hash_errors;
+	__u64 tamper_denied;
+	__u32 enforce;
+	__u32 daemon_tgid;
+	__u32 stop_reason;
+	__u32 pin_dev;
+	__u64 started_boot_ns;
+	__u8 policy_digest[ID_NSLOTS][ID_SHA256_LEN];
+};
+__u64 pin_tag(const struct limits *lim);
+int pin_prepare(const char *base, char *why, size_t len);
+int pin_adopt(struct interdict_bpf *skel, const char *dir, char *why,
+	      size_t len);
+int pin_all(struct interdict_bpf *skel, const char *dir, char *why,
+	    size_t len);
+int pin_register(struct interdict_bpf *skel, const char *dir);
+int pin_trust(struct interdict_bpf *skel, const char *const *paths, int n);
+int pin_remove(const char *dir);
+int pin_read_head(const char *dir, struct id_state_head *head);
+int pin_open_events(const char *dir);
+
 /* maps.c: policy generations in the BPF maps. maps_install takes
  * ownership of a malloc'd policy on success. */
 int maps_install(struct interdict_bpf *skel, struct policy *p,
-		 const struct limits *lim, char *why, size_t len);
+		 const struct limits *lim, const __u8 *digest, char *why,
+		 size_t len);
+void maps_adopt(void);
+void maps_alias(__u64 from, __u64 to);
 int maps_refresh(struct interdict_bpf *skel);
 const struct policy *maps_policy(__u64 gen);
 int maps_protect(struct interdict_bpf *skel, const struct protected *pb,
 		 size_t n);
 void maps_free(void);
+
+/* ctlproto.c: requests on the control socket (see the file's head). */
+#define CTL_MAGIC	"interdict/1"
+#define CTL_REQ_MAX	128
+#define ID_CONTROL_PATH	"/run/interdict/control"
+enum ctl_verb {
+	CTL_STATUS = 1,
+	CTL_RELOAD,
+	CTL_RULES,
+	CTL_MODE,
+	CTL_DISABLE,
+	CTL_NVERBS
+};
+struct ctl_req {
+	enum ctl_verb verb;
+	bool json;
+	bool enforce;			/* CTL_MODE */
+};
+const char *ctl_verb_name(enum ctl_verb v);
+int ctl_verb_parse(const char *name);
+int ctl_format(char *buf, size_t len, const struct ctl_req *req);
+int ctl_parse(const char *buf, size_t len, struct ctl_req *req);
+
+/* client.c: the CLI's side of the control socket. */
+#define CLIENT_UNREACHABLE 3		/* exit status: no daemon answered */
+int client_call(const char *path, const struct ctl_req *req);
 
 /* log.c: one line per message, prefixed by the subsystem. */
 void log_init(const char *prog, bool verbose);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * interdictd: loads and attaches the LSM programs, compiles the policy
- * directory into the maps, reloads it on SIGHUP without a gap and writes
- * every denial and would-be denial as a JSON line.
+ * interdictd: puts the LSM programs in force and keeps them there. It
+ * adopts what an earlier daemon pinned (or hands over from another build),
+ * compiles the policy directory into the maps without a gap, writes every
+ * event as a JSON line, and answers the control socket. Enforcement is
+ * pinned: it outlives the daemon, and only `interdict disable` ends it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,37 +18,28 @@
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <openssl/evp.h>
 
-#include "interdict.h"
+#include "daemon.h"
 #include "interdict.skel.h"
 
-#define MAX_PROTECTED 16
-
-struct daemon {
-	const char *policy_dir;
-	const char *events_path;
-	const char *pid_file;
-	bool enforce;
-	unsigned int refresh_s;		/* 0: never re-identify rule paths */
-	struct limits lim;
-	struct interdict_bpf *skel;
-	struct protected pb[MAX_PROTECTED];
-	size_t npb;
-	FILE *events;
-	char hostname[256];
-	__u64 lost_seen, hash_errors_seen;
-};
+#define EVENT_LINE_MAX	(64 << 10)	/* one event line, escaped */
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: interdictd --policy-dir DIR [--mode audit|enforce] [--events PATH|-]\n"
-"                  [--pid-file PATH] [--max-sha256-rules N]\n"
-"                  [--max-path-rules N] [--refresh SECONDS] [--verbose]\n"
-"Denies exec and executable mappings of the files the policy in DIR/*.rules\n"
-"names, and writes one JSON event per denial to PATH (default: stdout).\n"
-"SIGHUP reloads the policy; SIGTERM stops.\n");
+"                  [--pin-dir DIR] [--control PATH] [--pid-file PATH]\n"
+"                  [--max-sha256-rules N] [--max-path-rules N]\n"
+"                  [--refresh SECONDS] [--verbose] [--version]\n"
+"Denies exec, executable mappings and opens of the files the policy in\n"
+"DIR/*.rules names, and writes one JSON event per denial to PATH (default:\n"
+"stdout). Enforcement is pinned under --pin-dir (default " ID_PIN_DIR ")\n"
+"and outlives the daemon; `interdict disable` ends it.\n"
+"SIGHUP reloads the policy, SIGUSR1 reopens the events file, SIGTERM stops\n"
+"the daemon (enforcement stays).\n");
 }
 
 static __u64 realtime_offset_ns(void)
@@ -58,12 +52,113 @@ static __u64 realtime_offset_ns(void)
 	       bt.tv_nsec;
 }
 
+static const char *mode_name(bool enforce)
+{
+	return enforce ? "enforce" : "audit";
+}
+
+/* The event lines the daemon writes itself (life cycle, metrics) start
+ * alike: @timestamp, event.{kind,module,action} and host.hostname. */
+static void line_begin(struct daemon *d, struct json *j, FILE *f,
+		       const char *kind, const char *action)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when),
+		 ".%06ldZ", ts.tv_nsec / 1000);
+	json_begin(j, f);
+	json_str(j, "@timestamp", when);
+	json_obj_open(j, "event");
+	json_str(j, "kind", kind);
+	json_str(j, "module", "interdict");
+	json_str(j, "action", action);
+	json_obj_close(j);
+	json_obj_open(j, "host");
+	json_str(j, "hostname", d->hostname);
+	json_obj_close(j);
+}
+
+/* Hand a finished line (in a memstream) to the sink. */
+static void line_emit(struct daemon *d, FILE *f, char **buf, size_t *len)
+{
+	fclose(f);
+	if (*buf)
+		sink_write(&d->sink, *buf, *len);
+	free(*buf);
+}
+
+static void who_json(struct json *j, const struct ucred *who)
+{
+	char link[64], exe[PATH_MAX];
+	ssize_t n;
+
+	json_obj_open(j, "process");
+	json_uint(j, "pid", who->pid);
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)who->pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n > 0)
+		json_strn(j, "executable", exe, n);
+	json_obj_close(j);
+	json_obj_open(j, "user");
+	snprintf(link, sizeof(link), "%u", (unsigned)who->uid);
+	json_str(j, "id", link);
+	json_obj_close(j);
+}
+
+static void hex(const __u8 *in, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", in[i]);
+}
+
+/* daemon-started, daemon-stopped, mode-changed, disabled, policy-loaded */
+static void lifecycle_event(struct daemon *d, const char *action,
+			    const char *reason, const struct ucred *who)
+{
+	const struct id_state *st = &d->skel->bss->state;
+	char *buf = NULL, digest[2 * ID_SHA256_LEN + 1];
+	size_t len = 0;
+	struct json j;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	hex(st->policy_digest[st->gen & 1], ID_SHA256_LEN, digest);
+	line_begin(d, &j, f, "state", action);
+	if (who)
+		who_json(&j, who);
+	json_obj_open(&j, "interdict");
+	json_str(&j, "version", INTERDICT_VERSION);
+	json_str(&j, "mode", mode_name(st->enforce));
+	json_uint(&j, "policy_generation", st->gen);
+	json_str(&j, "policy_digest", digest);
+	json_str(&j, "pin_dir", d->pin_dir);
+	if (reason)
+		json_str(&j, "reason", reason);
+	if (!strcmp(action, "daemon-started")) {
+		json_str(&j, "start", d->start_kind);
+		json_str(&j, "previous_stop", d->previous_stop);
+	}
+	json_obj_close(&j);
+	json_end(&j);
+	line_emit(d, f, &buf, &len);
+}
+
 static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	const struct id_event *ev = data;
 	char link[64], exe[PATH_MAX];
 	struct event_ctx ec = { .hostname = d->hostname };
+	static char line[EVENT_LINE_MAX];
+	FILE *f;
 	ssize_t n;
 
 	if (len < sizeof(*ev))
@@ -76,9 +171,15 @@ static int handle_event(void *ctx, void *data, size_t len)
 		exe[n] = 0;
 		ec.exe = exe;
 	}
-	event_write_json(d->events, ev, &ec);
-	fflush(d->events);
-	return 0;
+	f = fmemopen(line, sizeof(line), "w");
+	if (!f)
+		return 0;
+	event_write_json(f, ev, &ec);
+	n = ftell(f);
+	fclose(f);
+	/* A line the sink cannot take waits in its queue: stop consuming,
+	 * the rest stays in the ring buffer. */
+	return sink_write(&d->sink, line, n) ? -EAGAIN : 0;
 }
 
 /* Counters the kernel keeps: report growth, never lose it silently. */
@@ -86,28 +187,23 @@ static void check_counters(struct daemon *d)
 {
 	const struct id_state *st = &d->skel->bss->state;
 	__u64 lost = st->events_lost, herr = st->hash_errors;
+	char *buf = NULL;
+	size_t len = 0;
 	struct json j;
+	FILE *f;
 
-	if (lost != d->lost_seen) {
+	if (lost != d->lost_seen && (f = open_memstream(&buf, &len))) {
 		log_warnx("events", "%llu events lost: the ring buffer was "
 			  "full (%llu in total)",
 			  (unsigned long long)(lost - d->lost_seen),
 			  (unsigned long long)lost);
-		json_begin(&j, d->events);
-		json_obj_open(&j, "event");
-		json_str(&j, "kind", "metric");
-		json_str(&j, "module", "interdict");
-		json_str(&j, "action", "events-lost");
-		json_obj_close(&j);
+		line_begin(d, &j, f, "metric", "events-lost");
 		json_obj_open(&j, "interdict");
 		json_uint(&j, "events_lost", lost - d->lost_seen);
 		json_uint(&j, "events_lost_total", lost);
 		json_obj_close(&j);
-		json_obj_open(&j, "host");
-		json_str(&j, "hostname", d->hostname);
-		json_obj_close(&j);
 		json_end(&j);
-		fflush(d->events);
+		line_emit(d, f, &buf, &len);
 		d->lost_seen = lost;
 	}
 	if (herr != d->hash_errors_seen) {
@@ -120,17 +216,42 @@ static void check_counters(struct daemon *d)
 	}
 }
 
+/* SHA-256 over the names and contents of the files read, in order. */
+static void policy_files_digest(const struct policy *p, __u8 out[ID_SHA256_LEN])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int n = 0;
+	char buf[65536];
+	size_t i, got;
+	FILE *f;
+
+	memset(out, 0, ID_SHA256_LEN);
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		goto cleanup;
+	for (i = 0; i < p->nfiles; i++) {
+		EVP_DigestUpdate(ctx, p->files[i], strlen(p->files[i]) + 1);
+		f = fopen(p->files[i], "re");
+		while (f && (got = fread(buf, 1, sizeof(buf), f)) > 0)
+			EVP_DigestUpdate(ctx, buf, got);
+		if (f)
+			fclose(f);
+	}
+	EVP_DigestFinal_ex(ctx, out, &n);
+cleanup:
+	EVP_MD_CTX_free(ctx);
+}
+
 /* Parse and validate DIR into a new policy; NULL after printing errors. */
-static struct policy *parse_policy(struct daemon *d)
+static struct policy *parse_policy(struct daemon *d, FILE *err_out)
 {
 	struct policy *p = calloc(1, sizeof(*p));
 	int err;
 
 	if (!p)
 		return NULL;
-	err = policy_load_dir(p, d->policy_dir, stderr);
+	err = policy_load_dir(p, d->policy_dir, err_out);
 	if (!err)
-		err = policy_check_protected(p, d->pb, d->npb, stderr);
+		err = policy_check_protected(p, d->pb, d->npb, err_out);
 	if (err) {
 		policy_free(p);
 		free(p);
@@ -140,19 +261,482 @@ static struct policy *parse_policy(struct daemon *d)
 }
 
 /* Put p in force; on any error the policy in force stays. */
-static int install_policy(struct daemon *d, struct policy *p)
+static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 {
+	__u8 digest[ID_SHA256_LEN];
 	char why[512];
 	int err;
 
-	err = maps_install(d->skel, p, &d->lim, why, sizeof(why));
+	policy_files_digest(p, digest);
+	err = maps_install(d->skel, p, &d->lim, digest, why, sizeof(why));
 	if (err) {
 		log_warnx("policy", "%s", why);
+		if (err_out != stderr)
+			fprintf(err_out, "%s\n", why);
 		policy_free(p);
 		free(p);
+		return err;
 	}
+	/* Events queued by the generation found pinned name its rules only
+	 * if that generation was loaded from these very files. */
+	if (d->adopted_gen && !memcmp(digest, d->adopted_digest, sizeof(digest)))
+		maps_alias(d->adopted_gen, d->skel->bss->state.gen);
+	return 0;
+}
+
+/* Parse and install the policy directory: one path for SIGHUP, the
+ * control socket's reload and the start. */
+static int reload(struct daemon *d, FILE *err_out)
+{
+	struct reload_result *r = &d->last_reload;
+	char *errs = NULL;
+	size_t elen = 0;
+	FILE *ef = open_memstream(&errs, &elen);
+	struct policy *p;
+	int err = -EINVAL;
+
+	gethostname(d->hostname, sizeof(d->hostname) - 1);
+	p = parse_policy(d, ef ? ef : err_out);
+	if (p)
+		err = install_policy(d, p, ef ? ef : err_out);
+	if (ef)
+		fclose(ef);
+	r->ok = !err;
+	r->gen = d->skel->bss->state.gen;
+	r->when = time(NULL);
+	snprintf(r->errors, sizeof(r->errors), "%s", errs ? errs : "");
+	if (errs && err_out && err_out != stderr)
+		fputs(errs, err_out);
+	else if (errs && *errs)
+		fputs(errs, stderr);
+	free(errs);
+	if (err)
+		log_warnx("policy", "reload rejected; generation %llu stays in "
+			  "force", (unsigned long long)r->gen);
+	else
+		lifecycle_event(d, "policy-loaded", NULL, NULL);
 	return err;
 }
+
+/* --- starting: fresh, adopted or handed over -------------------------- */
+
+/* Another build's pin directories (and leftovers of a failed start). */
+static void find_old(struct daemon *d, const char *mine)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dp = opendir(d->pin_base);
+
+	while (dp && (de = readdir(dp))) {
+		struct old_build *o = &d->old[d->nold];
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, mine))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", d->pin_base, de->d_name);
+		if (strstr(de->d_name, "-tmp")) {
+			pin_remove(path);	/* never attached from here */
+			continue;
+		}
+		if (d->nold == MAX_OLD)
+			continue;
+		snprintf(o->dir, sizeof(o->dir), "%s", path);
+		if (pin_read_head(o->dir, &o->head)) {
+			log_warnx("pin", "%s: cannot read its state (no access, "
+				  "or not interdict's); left in place", o->dir);
+			continue;
+		}
+		d->nold++;
+	}
+	if (dp)
+		closedir(dp);
+}
+
+static const char *stop_name(__u32 reason)
+{
+	return reason == ID_STOP_SIGNAL ? "signal" :
+	       "unclean (killed, crashed or out of memory)";
+}
+
+static int trust_self(struct daemon *d)
+{
+	const char *paths[] = { "/proc/self/exe", d->exe_path };
+
+	return pin_trust(d->skel, paths, d->exe_path[0] ? 2 : 1);
+}
+
+static int start_fresh(struct daemon *d, __u64 tag, char *why, size_t len)
+{
+	struct id_state *st = &d->skel->bss->state;
+	int err;
+
+	err = loader_load(d->skel, why, len);
+	if (err)
+		return err;
+	st->obj_tag = tag;
+	st->head_size = sizeof(struct id_state_head);
+	st->event_abi = ID_EVENT_ABI;
+	st->daemon_tgid = getpid();
+	st->enforce = d->enforce != 0;
+	if (d->nold) {
+		/* carry on the generations and the mode of the build before */
+		st->gen = d->old[0].head.gen;
+		if (d->enforce < 0)
+			st->enforce = d->old[0].head.enforce;
+	}
+	/* The iterator first: it fills the maps the tamper hooks read. */
+	err = loader_attach(d->skel, "identify", why, len);
+	if (err)
+		return err;
+	err = trust_self(d);
+	if (err) {
+		snprintf(why, len, "cannot identify interdictd's own "
+			 "executable: %s", strerror(-err));
+		return err;
+	}
+	err = maps_protect(d->skel, d->pb, d->npb);
+	if (err)
+		log_warnx("kernel", "cannot protect the critical binaries: %s",
+			  strerror(-err));
+	err = loader_attach(d->skel, NULL, why, len);
+	if (!err)
+		err = pin_all(d->skel, d->pin_dir, why, len);
+	if (!err && (err = pin_register(d->skel, d->pin_dir)))
+		snprintf(why, len, "cannot register the pins: %s",
+			 strerror(-err));
+	d->start_kind = d->nold ? "upgraded" : "fresh";
+	return err;
+}
+
+static int start_adopted(struct daemon *d, char *why, size_t len)
+{
+	struct id_state *st;
+	int err = pin_adopt(d->skel, d->pin_dir, why, len);
+
+	if (err)
+		return err;
+	st = &d->skel->bss->state;
+	d->previous_stop = stop_name(st->stop_reason);
+	d->adopted_gen = st->gen;
+	memcpy(d->adopted_digest, st->policy_digest[st->gen & 1],
+	       ID_SHA256_LEN);
+	d->lost_seen = st->events_lost;	/* reported by the daemon before */
+	d->hash_errors_seen = st->hash_errors;
+	st->daemon_tgid = getpid();
+	if (d->enforce >= 0)
+		st->enforce = d->enforce;
+	maps_adopt();
+	err = trust_self(d);
+	if (!err)
+		err = pin_register(d->skel, d->pin_dir);
+	if (err)
+		snprintf(why, len, "cannot update the pinned state: %s",
+			 strerror(-err));
+	d->start_kind = "adopted";
+	return err;
+}
+
+static int start_enforcement(struct daemon *d, char *why, size_t len)
+{
+	char mine[32];
+	__u64 tag;
+	int err;
+
+	err = pin_prepare(d->pin_base, why, len);
+	if (err)
+		return err;
+	err = loader_open(&d->skel, &d->lim);
+	if (err) {
+		snprintf(why, len, "cannot open the BPF object: %s",
+			 strerror(-err));
+		return err;
+	}
+	tag = pin_tag(&d->lim);
+	snprintf(mine, sizeof(mine), "%016llx", (unsigned long long)tag);
+	snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", d->pin_base, mine);
+	find_old(d, mine);
+	d->previous_stop = d->nold ? stop_name(d->old[0].head.stop_reason) :
+			   "none";
+	if (access(d->pin_dir, F_OK) == 0) {
+		err = start_adopted(d, why, len);
+		if (err == -EPERM || err == -EACCES)
+			log_warnx("pin", "the enforcement pinned in %s was not "
+				  "started by a build of interdictd that trusts "
+				  "this executable (%s); it stays in force",
+				  d->pin_dir, d->exe_path);
+		return err;
+	}
+	return start_fresh(d, tag, why, len);
+}
+
+/* After our policy is in force: write what the builds before us queued,
+ * then remove their pins, which detaches their programs. */
+static void finish_handover(struct daemon *d)
+{
+	int i, fd, err;
+
+	for (i = 0; i < d->nold; i++) {
+		struct old_build *o = &d->old[i];
+		struct ring_buffer *rb = NULL;
+
+		fd = pin_open_events(o->dir);
+		if (fd >= 0 && o->head.event_abi == ID_EVENT_ABI)
+			rb = ring_buffer__new(fd, handle_event, d, NULL);
+		if (rb) {
+			ring_buffer__consume(rb);
+			ring_buffer__free(rb);
+		} else {
+			log_warnx("pin", "%s: events of another layout (ABI %u) "
+				  "left unread", o->dir, o->head.event_abi);
+		}
+		if (fd >= 0)
+			close(fd);
+		if (o->head.events_lost)
+			log_warnx("events", "%llu events were lost under the "
+				  "build before (%s)", (unsigned long long)
+				  o->head.events_lost, o->dir);
+		err = pin_remove(o->dir);
+		if (err)
+			log_warnx("pin", "cannot remove %s: %s; its programs "
+				  "stay attached beside ours", o->dir,
+				  strerror(-err));
+		else
+			log_info("pin", "handed over from %s", o->dir);
+	}
+}
+
+/* --- the verbs of the control socket ---------------------------------- */
+
+static void kv(FILE *out, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void kv(FILE *out, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(out, "%-18s ", label);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
+}
+
+static size_t programs_attached(struct daemon *d)
+{
+	struct bpf_object_skeleton *s = d->skel->skeleton;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < s->prog_cnt; i++)
+		n += *s->progs[i].link != NULL;
+	return n;
+}
+
+int daemon_status(struct daemon *d, FILE *out, bool json)
+{
+	const struct id_state *st = &d->skel->bss->state;
+	const struct policy *p = maps_policy(st->gen);
+	const struct reload_result *r = &d->last_reload;
+	char digest[2 * ID_SHA256_LEN + 1];
+	size_t nsha = p ? p->nsha : 0, npath = p ? p->npath : 0;
+	size_t nrules = p ? p->nrules : 0;
+	long uptime = time(NULL) - d->started;
+	struct json j;
+
+	hex(st->policy_digest[st->gen & 1], ID_SHA256_LEN, digest);
+	if (!json) {
+		kv(out, "version", "%s", INTERDICT_VERSION);
+		kv(out, "mode", "%s", mode_name(st->enforce));
+		kv(out, "policy", "generation %llu, %zu rules (%zu SHA-256, "
+		   "%zu path), digest %.16s", (unsigned long long)st->gen,
+		   nrules, nsha, npath, digest);
+		kv(out, "limits", "%zu/%u SHA-256, %zu/%u path rules", nsha,
+		   d->lim.sha_rules, npath, d->lim.path_rules);
+		kv(out, "events", "%llu written, %llu lost, %llu write errors%s",
+		   (unsigned long long)d->sink.written,
+		   (unsigned long long)st->events_lost,
+		   (unsigned long long)d->sink.write_errors,
+		   d->sink.failing ? " (the sink is failing now)" : "");
+		kv(out, "tamper", "%llu attempts denied",
+		   (unsigned long long)st->tamper_denied);
+		kv(out, "hash errors", "%llu", (unsigned long long)st->hash_errors);
+		kv(out, "programs", "%zu attached, pinned in %s",
+		   programs_attached(d), d->pin_dir);
+		kv(out, "daemon", "pid %d, up %ld s, started %s", (int)getpid(),
+		   uptime, d->start_kind);
+		kv(out, "last reload", "%s, generation %llu%s%s",
+		   r->ok ? "ok" : "refused", (unsigned long long)r->gen,
+		   r->ok ? "" : ":\n", r->ok ? "" : r->errors);
+		return 0;
+	}
+	json_begin(&j, out);
+	json_str(&j, "version", INTERDICT_VERSION);
+	json_str(&j, "mode", mode_name(st->enforce));
+	json_obj_open(&j, "policy");
+	json_uint(&j, "generation", st->gen);
+	json_str(&j, "digest", digest);
+	json_uint(&j, "rules", nrules);
+	json_uint(&j, "sha256", nsha);
+	json_uint(&j, "path", npath);
+	json_obj_close(&j);
+	json_obj_open(&j, "limits");
+	json_uint(&j, "sha256", d->lim.sha_rules);
+	json_uint(&j, "path", d->lim.path_rules);
+	json_obj_close(&j);
+	json_obj_open(&j, "events");
+	json_uint(&j, "written", d->sink.written);
+	json_uint(&j, "lost", st->events_lost);
+	json_uint(&j, "write_errors", d->sink.write_errors);
+	json_uint(&j, "dropped", d->sink.dropped);
+	json_bool(&j, "sink_failing", d->sink.failing);
+	json_obj_close(&j);
+	json_uint(&j, "tamper_denied", st->tamper_denied);
+	json_uint(&j, "hash_errors", st->hash_errors);
+	json_obj_open(&j, "programs");
+	json_uint(&j, "attached", programs_attached(d));
+	json_str(&j, "pin_dir", d->pin_dir);
+	json_obj_close(&j);
+	json_obj_open(&j, "daemon");
+	json_uint(&j, "pid", getpid());
+	json_uint(&j, "uptime_s", uptime);
+	json_str(&j, "start", d->start_kind);
+	json_str(&j, "previous_stop", d->previous_stop);
+	json_obj_close(&j);
+	json_obj_open(&j, "last_reload");
+	json_bool(&j, "ok", r->ok);
+	json_uint(&j, "generation", r->gen);
+	json_str(&j, "errors", r->errors);
+	json_obj_close(&j);
+	json_end(&j);
+	return 0;
+}
+
+int daemon_reload(struct daemon *d, FILE *out, bool json)
+{
+	char *errs = NULL;
+	size_t elen = 0;
+	FILE *ef = open_memstream(&errs, &elen);
+	int err = reload(d, ef ? ef : stderr);
+	struct json j;
+
+	if (ef)
+		fclose(ef);
+	if (json) {
+		json_begin(&j, out);
+		json_bool(&j, "ok", !err);
+		json_uint(&j, "generation", d->skel->bss->state.gen);
+		json_str(&j, "errors", errs ? errs : "");
+		json_end(&j);
+	} else if (err) {
+		fprintf(out, "%sreload refused: generation %llu stays in force\n",
+			errs ? errs : "",
+			(unsigned long long)d->skel->bss->state.gen);
+	} else {
+		fprintf(out, "generation %llu in force\n",
+			(unsigned long long)d->skel->bss->state.gen);
+	}
+	free(errs);
+	return err ? 1 : 0;
+}
+
+int daemon_rules(struct daemon *d, FILE *out, bool json)
+{
+	const struct policy *p = maps_policy(d->skel->bss->state.gen);
+	char hooks[32], sha[2 * ID_SHA256_LEN + 1];
+	struct json j;
+	size_t i;
+
+	if (json) {
+		json_begin(&j, out);
+		json_uint(&j, "generation", d->skel->bss->state.gen);
+		json_arr_open(&j, "rules");
+	}
+	for (i = 0; p && i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+		const char *action = r->action == ID_ACT_ALLOW ? "allow" :
+				     r->flags & ID_RULE_AUDIT ? "audit" : "deny";
+		const char *kind = r->kind == MATCH_SHA256 ? "sha256" : "path";
+
+		if (r->kind == MATCH_SHA256)
+			sha256_hex(r->sha256, sha);
+		hooks_str(r->hooks, hooks, sizeof(hooks));
+		if (!json) {
+			fprintf(out, "%-24s %-5s %s=%s on=%s %s:%u\n", r->id,
+				action, kind, r->kind == MATCH_SHA256 ? sha :
+				r->path, hooks, r->file, r->line);
+			continue;
+		}
+		json_obj_open(&j, NULL);
+		json_str(&j, "id", r->id);
+		json_str(&j, "action", action);
+		json_str(&j, kind, r->kind == MATCH_SHA256 ? sha : r->path);
+		json_str(&j, "on", hooks);
+		json_str(&j, "file", r->file);
+		json_uint(&j, "line", r->line);
+		json_obj_close(&j);
+	}
+	if (json) {
+		json_arr_close(&j);
+		json_end(&j);
+	}
+	return 0;
+}
+
+int daemon_mode(struct daemon *d, FILE *out, bool json, bool enforce,
+		const struct ucred *who)
+{
+	struct id_state *st = &d->skel->bss->state;
+	bool was = st->enforce;
+	struct json j;
+
+	/* one store: the programs read it on every decision */
+	__atomic_store_n(&st->enforce, enforce, __ATOMIC_SEQ_CST);
+	log_info("daemon", "mode %s -> %s (pid %d)", mode_name(was),
+		 mode_name(enforce), (int)who->pid);
+	lifecycle_event(d, "mode-changed", mode_name(was), who);
+	if (json) {
+		json_begin(&j, out);
+		json_str(&j, "mode", mode_name(enforce));
+		json_str(&j, "previous", mode_name(was));
+		json_end(&j);
+	} else {
+		fprintf(out, "mode %s (was %s)\n", mode_name(enforce),
+			mode_name(was));
+	}
+	return 0;
+}
+
+/* The only off switch: unpin everything, drop our links, then exit. */
+int daemon_disable(struct daemon *d, FILE *out, bool json,
+		   const struct ucred *who)
+{
+	struct bpf_object_skeleton *s = d->skel->skeleton;
+	int i, err;
+	struct json j;
+
+	lifecycle_event(d, "disabled", "interdict disable", who);
+	err = pin_remove(d->pin_dir);
+	for (i = 0; i < s->prog_cnt; i++) {
+		bpf_link__destroy(*s->progs[i].link);
+		*s->progs[i].link = NULL;
+	}
+	d->disabled = true;
+	log_warnx("daemon", "disabled by pid %d (uid %u): enforcement ended",
+		  (int)who->pid, (unsigned)who->uid);
+	if (err)
+		log_warnx("pin", "cannot remove %s: %s", d->pin_dir,
+			  strerror(-err));
+	if (json) {
+		json_begin(&j, out);
+		json_bool(&j, "disabled", true);
+		json_str(&j, "pin_dir", d->pin_dir);
+		json_end(&j);
+	} else {
+		fprintf(out, "enforcement ended: programs detached, %s removed\n",
+			d->pin_dir);
+	}
+	return 0;
+}
+
+/* --- options and the main loop ----------------------------------------- */
 
 static int write_pid_file(const char *path)
 {
@@ -188,19 +772,24 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "policy-dir", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "pin-dir", required_argument, NULL, 'D' },
+		{ "control", required_argument, NULL, 'C' },
 		{ "pid-file", required_argument, NULL, 'P' },
 		{ "max-sha256-rules", required_argument, NULL, 'S' },
 		{ "max-path-rules", required_argument, NULL, 'T' },
 		{ "refresh", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	bool verbose = false;
 	int c;
 
-	d->enforce = true;
-	d->events_path = "-";
+	d->enforce = -1;
+	snprintf(d->sink.path, sizeof(d->sink.path), "-");
+	d->pin_base = ID_PIN_DIR;
+	d->control_path = ID_CONTROL_PATH;
 	d->lim.sha_rules = 1 << 18;
 	d->lim.path_rules = 1 << 16;
 	d->lim.events_mb = 8;
@@ -209,9 +798,17 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "p:m:e:P:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': d->policy_dir = optarg; break;
-		case 'e': d->events_path = optarg; break;
+		case 'e':
+			if ((size_t)snprintf(d->sink.path, sizeof(d->sink.path),
+					     "%s", optarg) < sizeof(d->sink.path))
+				break;
+			log_warnx("options", "--events: path too long");
+			return -EINVAL;
+		case 'D': d->pin_base = optarg; break;
+		case 'C': d->control_path = optarg; break;
 		case 'P': d->pid_file = optarg; break;
 		case 'v': verbose = true; break;
+		case 'V': printf("interdictd %s\n", INTERDICT_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		case 'm':
 			if (!strcmp(optarg, "audit") ||
@@ -255,32 +852,21 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		usage(stderr);
 		return -EINVAL;
 	}
+	if (d->pin_base[0] != '/') {
+		log_warnx("options", "--pin-dir %s: expected an absolute path",
+			  d->pin_base);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-/* Open (or, on SIGHUP after log rotation, reopen) the events file; on
- * failure the file already open stays in use. */
-static int open_events(struct daemon *d)
+/* Where this binary is installed: the path a newer build will have. */
+static void find_exe_path(struct daemon *d)
 {
-	FILE *f;
-	int fd;
+	ssize_t n = readlink("/proc/self/exe", d->exe_path,
+			     sizeof(d->exe_path) - 1);
 
-	if (!strcmp(d->events_path, "-")) {
-		d->events = stdout;
-		return 0;
-	}
-	fd = open(d->events_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		  0640);
-	if (fd < 0 || !(f = fdopen(fd, "a"))) {
-		log_warn("events", "cannot open %s", d->events_path);
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	if (d->events)
-		fclose(d->events);
-	d->events = f;
-	return 0;
+	d->exe_path[n > 0 ? n : 0] = 0;
 }
 
 static int run(struct daemon *d)
@@ -288,7 +874,6 @@ static int run(struct daemon *d)
 	struct ring_buffer *rb = NULL;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct signalfd_siginfo si;
-	struct policy *p;
 	struct timespec now;
 	time_t next_refresh = 0;
 	sigset_t mask;
@@ -298,6 +883,7 @@ static int run(struct daemon *d)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	rb = ring_buffer__new(bpf_map__fd(d->skel->maps.events), handle_event,
 			      d, NULL);
@@ -307,36 +893,57 @@ static int run(struct daemon *d)
 		log_warn("daemon", "cannot set up the event loop");
 		goto cleanup;
 	}
-	for (;;) {
+	ev.data.fd = d->ctl_fd;
+	if (d->ctl_fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, d->ctl_fd, &ev))
+		log_warn("control", "cannot watch the control socket");
+	ev.data.fd = sfd;
+	while (!d->disabled) {
 		int n = epoll_wait(ep, &ev, 1, 250);
 
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			break;
 		}
-		ring_buffer__consume(rb);
+		if (sink_ready(&d->sink))
+			ring_buffer__consume(rb);
 		check_counters(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (d->refresh_s && now.tv_sec >= next_refresh) {
 			if (next_refresh && maps_refresh(d->skel))
 				log_warnx("policy", "cannot refresh the inode "
 					  "keys of rule paths");
+			if (next_refresh)
+				trust_self(d);
 			next_refresh = now.tv_sec + d->refresh_s;
 		}
-		if (n <= 0 || read(sfd, &si, sizeof(si)) != sizeof(si))
+		if (n <= 0)
 			continue;
-		if (si.ssi_signo != SIGHUP)
+		if (ev.data.fd == d->ctl_fd) {
+			control_serve(d);
+			continue;
+		}
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			log_info("policy", "SIGHUP: reloading %s", d->policy_dir);
+			reload(d, stderr);
+		} else if (si.ssi_signo == SIGUSR1) {
+			log_info("events", "SIGUSR1: reopening %s", d->sink.path);
+			sink_open(&d->sink);
+		} else {
+			/* an upgrade installs the new build before the stop */
+			trust_self(d);
+			d->skel->bss->state.stop_reason = ID_STOP_SIGNAL;
+			lifecycle_event(d, "daemon-stopped", si.ssi_signo ==
+					SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+			log_info("daemon", "stopping on %s; enforcement stays "
+				 "pinned in %s", si.ssi_signo == SIGTERM ?
+				 "SIGTERM" : "SIGINT", d->pin_dir);
 			break;
-		log_info("policy", "SIGHUP: reloading %s", d->policy_dir);
-		gethostname(d->hostname, sizeof(d->hostname) - 1);
-		open_events(d);
-		p = parse_policy(d);
-		if (!p || install_policy(d, p))
-			log_warnx("policy", "reload rejected; generation %llu "
-				  "stays in force", (unsigned long long)
-				  d->skel->bss->state.gen);
+		}
 	}
-	ring_buffer__consume(rb);
+	if (sink_ready(&d->sink))
+		ring_buffer__consume(rb);
 	check_counters(d);
 cleanup:
 	ring_buffer__free(rb);
@@ -349,9 +956,9 @@ cleanup:
 
 int main(int argc, char **argv)
 {
-	struct daemon d = { 0 };
+	struct daemon d = { .sink.fd = -1, .ctl_fd = -1 };
 	struct policy *p;
-	char why[1024];
+	char why[1024] = "";
 	sigset_t mask;
 	int err, code = EXIT_FAILURE;
 
@@ -362,57 +969,68 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d.started = time(NULL);
 	gethostname(d.hostname, sizeof(d.hostname) - 1);
+	find_exe_path(&d);
 	d.npb = protected_collect(d.pb, MAX_PROTECTED);
-	p = parse_policy(&d);
+	p = parse_policy(&d, stderr);
 	if (!p) {
 		log_warnx("policy", "%s: invalid policy, nothing loaded",
 			  d.policy_dir);
 		return EXIT_POLICY;
 	}
-	if (open_events(&d)) {
+	/* Before anything is touched: is another daemon in charge? */
+	err = control_open(&d, why, sizeof(why));
+	if (err == -EADDRINUSE) {
+		log_warnx("control", "%s", why);
 		policy_free(p);
 		free(p);
-		return EXIT_POLICY;
+		return EXIT_FAILURE;
 	}
+	if (err)
+		log_warnx("control", "%s; interdict status/reload will not "
+			  "reach this daemon", why);
+	sink_open(&d.sink);	/* failing is not fatal: see sink.c */
 
-	err = loader_open(&d.skel, &d.lim);
-	if (err) {
-		log_warnx("kernel", "cannot open the BPF object: %s",
-			  strerror(-err));
-		code = EXIT_KERNEL;
-		goto cleanup;
-	}
-	err = loader_load_attach(d.skel, why, sizeof(why));
+	err = start_enforcement(&d, why, sizeof(why));
 	if (err) {
 		log_warnx("kernel", "%s", why);
 		code = EXIT_KERNEL;
 		goto cleanup;
 	}
-	d.skel->bss->state.daemon_tgid = getpid();
-	d.skel->bss->state.enforce = d.enforce;
-	err = maps_protect(d.skel, d.pb, d.npb);
-	if (err)
-		log_warnx("kernel", "cannot protect the critical binaries: %s",
-			  strerror(-err));
-	if (loader_hash_selftest(d.skel, why, sizeof(why)))
+	if (!strcmp(d.start_kind, "fresh") &&
+	    loader_hash_selftest(d.skel, why, sizeof(why)))
 		log_warnx("kernel", "SHA-256 rules cannot be enforced: %s; "
 			  "path rules are enforced", why);
-	err = install_policy(&d, p);
+	err = install_policy(&d, p, stderr);
 	p = NULL;
 	if (err) {
+		/* programs of ours with no policy: nothing worth keeping */
+		if (strcmp(d.start_kind, "adopted"))
+			pin_remove(d.pin_dir);
 		code = EXIT_POLICY;
 		goto cleanup;
 	}
+	d.last_reload.ok = true;
+	d.last_reload.gen = d.skel->bss->state.gen;
+	d.last_reload.when = time(NULL);
+	finish_handover(&d);
+	d.skel->bss->state.stop_reason = ID_STOP_RUNNING;
+	d.skel->bss->state.started_boot_ns = 0;
+	lifecycle_event(&d, "daemon-started", NULL, NULL);
 	if (d.pid_file && (err = write_pid_file(d.pid_file))) {
 		log_warnx("daemon", "cannot write %s: %s", d.pid_file,
 			  strerror(-err));
 		goto cleanup;
 	}
-	log_info("daemon", "enforcing (mode %s)", d.enforce ? "enforce" :
-		 "audit");
+	log_info("daemon", "enforcing (mode %s, %s, pinned in %s)",
+		 mode_name(d.skel->bss->state.enforce), d.start_kind, d.pin_dir);
 	code = run(&d) ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (d.disabled)
+		code = EXIT_DISABLED;
 	if (d.pid_file)
 		unlink(d.pid_file);
 cleanup:
@@ -420,9 +1038,13 @@ cleanup:
 		policy_free(p);
 		free(p);
 	}
+	control_close(&d);
+	if (d.sink.queued)
+		log_warnx("events", "%u event lines could not be written",
+			  d.sink.queued);
+	sink_close(&d.sink);
+	/* Closes our fds only: what is pinned stays attached. */
 	loader_close(d.skel);
 	maps_free();
-	if (d.events && d.events != stdout)
-		fclose(d.events);
 	return code;
 }

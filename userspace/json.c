@@ -115,6 +115,22 @@ void json_obj_close(struct json *j)
 		j->depth--;
 }
 
+void json_arr_open(struct json *j, const char *key)
+{
+	json_key(j, key);
+	fputc('[', j->f);
+	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
+		j->depth++;
+	j->first[j->depth] = true;
+}
+
+void json_arr_close(struct json *j)
+{
+	fputc(']', j->f);
+	if (j->depth > 0)
+		j->depth--;
+}
+
 void json_strn(struct json *j, const char *key, const char *s, size_t n)
 {
 	json_key(j, key);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "interdict.h"
@@ -41,6 +42,23 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+/* Arguments of the running kernel's LSM hook `name` (BTF), or -1. */
+static int hook_nargs(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	int id, n = -1;
+
+	if (!btf)
+		return -1;
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (id > 0 && (t = btf__type_by_id(btf, id)) &&
+	    (t = btf__type_by_id(btf, t->type)))
+		n = btf_vlen(t);
+	btf__free(btf);
+	return n;
+}
+
 int loader_open(struct interdict_bpf **out, const struct limits *lim)
 {
 	struct interdict_bpf *skel;
@@ -62,6 +80,13 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events,
 					       lim->events_mb << 20);
+	/* security_bpf() gained a fourth argument in 6.16 */
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bpf_caller,
+						hook_nargs("bpf_lsm_bpf") == 4);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bpf,
+						hook_nargs("bpf_lsm_bpf") != 4);
 	if (err) {
 		interdict_bpf__destroy(skel);
 		return err;
@@ -102,7 +127,7 @@ cleanup:
 	return err;
 }
 
-int loader_load_attach(struct interdict_bpf *skel, char *why, size_t len)
+int loader_load(struct interdict_bpf *skel, char *why, size_t len)
 {
 	struct features f;
 	int err;
@@ -128,15 +153,43 @@ int loader_load_attach(struct interdict_bpf *skel, char *why, size_t len)
 			 "enforce on this host", strerror(-err), f.lockdown);
 		return err;
 	}
-	err = interdict_bpf__attach(skel);
-	if (err) {
-		snprintf(why, len, "the kernel refused to attach the LSM "
-			 "programs (%s); check that 'bpf' is in "
-			 "/sys/kernel/security/lsm (now: %s)", strerror(-err),
-			 f.lsm);
-		return err;
+	return 0;
+}
+
+/* Attach the loaded programs not attached yet, or only the one named
+ * `only` (the identify iterator goes first: the daemon needs it to fill
+ * the maps the tamper hooks read before those hooks attach). */
+int loader_attach(struct interdict_bpf *skel, const char *only, char *why,
+		  size_t len)
+{
+	struct bpf_object_skeleton *s = skel->skeleton;
+	int i, err;
+
+	for (i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+		struct bpf_link **link = s->progs[i].link;
+
+		if (*link || !bpf_program__autoload(prog) ||
+		    (only && strcmp(only, bpf_program__name(prog))))
+			continue;
+		*link = bpf_program__attach(prog);
+		if (!*link) {
+			err = -errno;
+			snprintf(why, len, "the kernel refused to attach %s "
+				 "(%s); check that 'bpf' is in "
+				 "/sys/kernel/security/lsm",
+				 bpf_program__name(prog), strerror(-err));
+			return err;
+		}
 	}
 	return 0;
+}
+
+int loader_load_attach(struct interdict_bpf *skel, char *why, size_t len)
+{
+	int err = loader_load(skel, why, len);
+
+	return err ? err : loader_attach(skel, NULL, why, len);
 }
 
 /* Map a copy of our own executable with PROT_EXEC: the mmap_file program

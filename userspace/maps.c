@@ -288,6 +288,63 @@ struct maps_slot {
 };
 
 static struct maps_slot slots[ID_NSLOTS];
+static bool slot_unknown[ID_NSLOTS];	/* written by another daemon */
+
+/* Delete every key of one slot, found by walking the map: for the maps an
+ * earlier daemon filled, whose key lists died with it. */
+static int map_purge_slot(struct bpf_map *map, size_t off, __u32 slot)
+{
+	size_t ksize = bpf_map__key_size(map), cap = 0;
+	struct entries e = { .ksize = ksize };
+	int fd = bpf_map__fd(map), err = 0;
+	char cur[sizeof(struct id_path_key)], *k;
+	bool first = true;
+
+	if (ksize > sizeof(cur))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, first ? NULL : cur, cur)) {
+		first = false;
+		if (memcmp(cur + off, &slot, sizeof(slot)))
+			continue;
+		if (e.n == cap) {
+			k = realloc(e.keys, (cap = cap ? 2 * cap : 1024) * ksize);
+			if (!k) {
+				err = -ENOMEM;
+				break;
+			}
+			e.keys = k;
+		}
+		memcpy((char *)e.keys + e.n++ * ksize, cur, ksize);
+	}
+	if (!err && errno != ENOENT)
+		err = -errno;
+	if (!err)
+		map_del(map, &e, e.n);
+	free(e.keys);
+	return err;
+}
+
+static int slot_purge(struct interdict_bpf *skel, __u32 slot)
+{
+	int err = map_purge_slot(skel->maps.sha_rules,
+				 offsetof(struct id_sha_key, slot), slot);
+
+	if (!err)
+		err = map_purge_slot(skel->maps.path_rules,
+				     offsetof(struct id_path_key, slot), slot);
+	if (!err)
+		err = map_purge_slot(skel->maps.ino_rules,
+				     offsetof(struct id_inode_key, slot), slot);
+	if (!err)
+		slot_unknown[slot] = false;
+	return err;
+}
+
+/* The maps hold another daemon's policy: neither slot's keys are known. */
+void maps_adopt(void)
+{
+	slot_unknown[0] = slot_unknown[1] = true;
+}
 static struct policy *retired;	/* last replaced policy, for late events */
 static __u64 retired_gen;
 
@@ -301,7 +358,8 @@ static void slot_clear(struct interdict_bpf *skel, struct maps_slot *s,
 }
 
 int maps_install(struct interdict_bpf *skel, struct policy *p,
-		 const struct limits *lim, char *why, size_t len)
+		 const struct limits *lim, const __u8 *digest, char *why,
+		 size_t len)
 {
 	struct id_state *st = &skel->bss->state;
 	__u64 gen = st->gen + 1;
@@ -320,6 +378,11 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 			 lim->sha_rules, lim->path_rules);
 		return -E2BIG;
 	}
+	if (slot_unknown[slot] && (err = slot_purge(skel, slot))) {
+		snprintf(why, len, "cannot clear the free policy slot: %s",
+			 strerror(-err));
+		return err;
+	}
 	err = compile(skel, p, slot, &s->c);
 	if (err) {
 		snprintf(why, len, "cannot compile the policy: %s",
@@ -336,6 +399,7 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 			 strerror(-err));
 		goto fail;
 	}
+	memcpy(st->policy_digest[slot], digest, ID_SHA256_LEN);
 	st->sha_hooks[slot] = s->c.sha_hooks;
 	st->rule_hooks[slot] = s->c.rule_hooks;
 	st->inode_rules[slot] = s->c.ino.n;
@@ -345,6 +409,15 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 	__atomic_fetch_add(&st->epoch, 1, __ATOMIC_SEQ_CST);
 
 	/* The new policy is in force: take the old one out of the maps. */
+	if (slot_unknown[old]) {
+		st->sha_hooks[old] = 0;
+		st->rule_hooks[old] = 0;
+		st->inode_rules[old] = 0;
+		if (slot_purge(skel, old))
+			log_warnx("policy", "cannot clear the previous "
+				  "daemon's policy slot; it is cleared at the "
+				  "next reload");
+	}
 	if (slots[old].used) {
 		st->sha_hooks[old] = 0;
 		st->rule_hooks[old] = 0;
@@ -413,9 +486,21 @@ int maps_refresh(struct interdict_bpf *skel)
 	return err;
 }
 
+static __u64 alias_from, alias_to;
+
+/* Events of generation `from` (an earlier daemon's, loaded from the same
+ * files) are described by the rules of generation `to`. */
+void maps_alias(__u64 from, __u64 to)
+{
+	alias_from = from;
+	alias_to = to;
+}
+
 /* The policy a generation's events refer to, or NULL when long gone. */
 const struct policy *maps_policy(__u64 gen)
 {
+	if (alias_from && gen == alias_from)
+		gen = alias_to;
 	if (slots[gen & 1].used && slots[gen & 1].gen == gen)
 		return slots[gen & 1].policy;
 	if (retired && retired_gen == gen)

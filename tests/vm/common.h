@@ -47,6 +47,7 @@ FIXTURE(enforce) {
 	int next;
 	char *path;		/* the last at() result */
 	pid_t daemon;
+	const char *extra[5];	/* more interdictd options, NULL-ended */
 };
 
 static inline const char *at(struct _test_data_enforce *self, const char *fmt, ...)
@@ -127,22 +128,80 @@ static inline int rm_one(const char *path, const struct stat *sb, int type,
 	return unlink(path);
 }
 
-static inline const char *daemon_path(void)
+/* build/tests/vm/enforce -> build/NAME */
+static inline const char *build_path(const char *name)
 {
-	static char path[PATH_MAX];
-	char self[PATH_MAX];
+	static char paths[2][PATH_MAX];
+	static int next;
+	char self[PATH_MAX], *path = paths[next++ % 2];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	if (n < 0)
-		return "interdictd";
+		return name;
 	self[n] = 0;
-	/* build/tests/vm/enforce -> build/interdictd */
 	*strrchr(self, '/') = 0;
 	*strrchr(self, '/') = 0;
 	*strrchr(self, '/') = 0;
-	snprintf(path, sizeof(path), "%s/interdictd", self);
+	snprintf(path, PATH_MAX, "%s/%s", self, name);
 	return path;
 }
+
+static inline const char *daemon_path(void)
+{
+	return build_path("interdictd");
+}
+
+/* Where a test's daemon pins its programs and listens. */
+static inline void test_paths(struct _test_data_enforce *self, char *pins,
+			      char *sock)
+{
+	if (pins)
+		snprintf(pins, PATH_MAX, "/sys/fs/bpf/%s", strrchr(self->dir, '/') + 1);
+	if (sock)
+		snprintf(sock, PATH_MAX, "%s/control", self->dir);
+}
+
+/* Run `interdict [-j] --control SOCK ARGS...`; its stdout (and stderr) in
+ * out, its exit status returned. */
+static inline int ctl(struct _test_data_enforce *self, char *out, size_t len,
+		      const char *const *args)
+{
+	char sock[PATH_MAX], file[PATH_MAX];
+	const char *argv[16];
+	int n = 0, status, fd;
+	pid_t pid;
+	FILE *f;
+
+	test_paths(self, NULL, sock);
+	snprintf(file, sizeof(file), "%s/ctl.out", self->dir);
+	argv[n++] = "interdict";
+	argv[n++] = "--control";
+	argv[n++] = sock;
+	while (*args && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(build_path("interdict"), (char *const *)argv);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	if (out && (f = fopen(file, "re"))) {
+		size_t got = fread(out, 1, len - 1, f);
+
+		out[got] = 0;
+		fclose(f);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+#define CTL(out, ...) ctl(self, out, sizeof(out), \
+			  (const char *const []){ __VA_ARGS__, NULL })
 
 FIXTURE_SETUP(enforce)
 {
@@ -161,11 +220,19 @@ FIXTURE_SETUP(enforce)
 
 FIXTURE_TEARDOWN(enforce)
 {
+	char pins[PATH_MAX], out[4096];
 	int status;
 
+	/* Enforcement outlives the daemon: end it explicitly. */
 	if (self->daemon > 0) {
-		kill(self->daemon, SIGTERM);
+		if (ctl(self, out, sizeof(out),
+			(const char *const []){ "disable", NULL }))
+			kill(self->daemon, SIGTERM);
 		waitpid(self->daemon, &status, 0);
+	}
+	test_paths(self, pins, NULL);
+	if (!access(pins, F_OK)) {
+		TH_LOG("%s left behind after the test", pins);
 	}
 	umount2(at(self, "mnt"), MNT_DETACH);
 	nftw(self->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
@@ -196,22 +263,35 @@ static inline int write_policy(struct _test_data_enforce *self, const char *name
 static inline int start_daemon(struct _test_data_enforce *self, const char *mode)
 {
 	char policy[PATH_MAX], events[PATH_MAX], pidf[PATH_MAX], log[PATH_MAX];
+	char pins[PATH_MAX], sock[PATH_MAX];
 	int status, i, fd;
 
 	snprintf(policy, sizeof(policy), "%s/policy.d", self->dir);
 	snprintf(events, sizeof(events), "%s/events.json", self->dir);
 	snprintf(pidf, sizeof(pidf), "%s/interdictd.pid", self->dir);
 	snprintf(log, sizeof(log), "%s/interdictd.log", self->dir);
+	test_paths(self, pins, sock);
+	unlink(pidf);
 	self->daemon = fork();
 	if (self->daemon < 0)
 		return -errno;
 	if (!self->daemon) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 2);
 		dup2(fd, 1);
-		execl(daemon_path(), "interdictd", "--policy-dir", policy,
-		      "--mode", mode, "--events", events, "--pid-file", pidf,
-		      (char *)NULL);
+		const char *argv[24] = { "interdictd", "--policy-dir", policy,
+			"--events", events, "--pid-file", pidf, "--pin-dir",
+			pins, "--control", sock };
+		int n = 11, k;
+
+		if (mode) {	/* else the mode that is pinned */
+			argv[n++] = "--mode";
+			argv[n++] = mode;
+		}
+		for (k = 0; k < 4 && self->extra[k]; k++)
+			argv[n++] = self->extra[k];
+		argv[n] = NULL;
+		execv(daemon_path(), (char *const *)argv);
 		_exit(127);
 	}
 	for (i = 0; i < START_TIMEOUT * 10; i++) {
@@ -349,18 +429,27 @@ static inline int log_count(struct _test_data_enforce *self, const char *text)
 	return count;
 }
 
-/* SIGHUP interdictd and wait until its log says text once more. */
-static inline int sighup_and_wait(struct _test_data_enforce *self, const char *text)
+#define EXIT_DISABLED_STATUS 4	/* interdictd after `interdict disable` */
+
+/* Signal interdictd and wait until its log says text once more. */
+static inline int signal_and_wait(struct _test_data_enforce *self, int sig,
+				  const char *text)
 {
 	int before = log_count(self, text), i;
 
-	kill(self->daemon, SIGHUP);
+	kill(self->daemon, sig);
 	for (i = 0; i < EVENT_TIMEOUT * 10; i++) {
 		if (log_count(self, text) > before)
 			return 0;
 		usleep(100000);
 	}
 	return -ETIMEDOUT;
+}
+
+static inline int sighup_and_wait(struct _test_data_enforce *self,
+				  const char *text)
+{
+	return signal_and_wait(self, SIGHUP, text);
 }
 
 #endif /* INTERDICT_TESTS_VM_COMMON_H */

@@ -44,13 +44,31 @@ TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 	EXPECT_EQ(NULL, strstr(line, "\"sha256\""));
 	/* another file runs */
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
-	/* SIGTERM: exit 0, pid file gone, programs detached */
+	/* SIGTERM: exit 0, pid file gone, enforcement stays pinned */
 	ASSERT_EQ(0, kill(self->daemon, SIGTERM));
 	ASSERT_EQ(self->daemon, waitpid(self->daemon, &status, 0));
 	self->daemon = -1;
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_NE(0, access(at(self, "interdictd.pid"), F_OK));
+	EXPECT_TRUE(wait_event(self, line, sizeof(line),
+			       q("action", "daemon-stopped"),
+			       q("reason", "SIGTERM"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	/* a new daemon adopts it; `disable` is the only way to end it */
+	START(NULL);
+	ASSERT_TRUE(wait_event(self, line, sizeof(line),
+			       q("action", "daemon-started"),
+			       q("start", "adopted"),
+			       q("previous_stop", "signal"), NULL));
+	EXPECT_NE(NULL, strstr(line, q("mode", "enforce")));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	ASSERT_EQ(0, CTL(line, "disable")) TH_LOG("%s", line);
+	ASSERT_EQ(self->daemon, waitpid(self->daemon, &status, 0));
+	self->daemon = -1;
+	EXPECT_EQ(EXIT_DISABLED_STATUS, WEXITSTATUS(status));
+	EXPECT_TRUE(wait_event(self, line, sizeof(line),
+			       q("action", "disabled"), NULL));
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/tool"), NULL));
 }
 
@@ -474,8 +492,8 @@ TEST_F_TIMEOUT(enforce, protected_binaries_refused_at_validation, 180)
 	EXPECT_NE(NULL, strstr(buf, "which must always run"));
 }
 
-/* Log rotation: after a rename and SIGHUP, events go to a new file. */
-TEST_F_TIMEOUT(enforce, sighup_reopens_events_file, 180)
+/* Log rotation: after a rename and SIGUSR1, events go to a new file. */
+TEST_F_TIMEOUT(enforce, sigusr1_reopens_events_file, 180)
 {
 	char line[16384], old[PATH_MAX], cur[PATH_MAX];
 
@@ -488,7 +506,7 @@ TEST_F_TIMEOUT(enforce, sighup_reopens_events_file, 180)
 	snprintf(cur, sizeof(cur), "%s/events.json", self->dir);
 	snprintf(old, sizeof(old), "%s/events.json.1", self->dir);
 	ASSERT_EQ(0, rename(cur, old));
-	ASSERT_EQ(0, sighup_and_wait(self, "in force"));
+	ASSERT_EQ(0, signal_and_wait(self, SIGUSR1, "reopening"));
 	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
 	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-exact"),
 			       NULL));
