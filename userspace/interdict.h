@@ -149,6 +149,9 @@ int maps_protect(struct interdict_bpf *skel, const struct protected *pb,
 		 size_t n);
 void maps_free(void);
 
+/* sandbox.c: what interdictd may still do once it enforces. */
+int sandbox_enter(char *why, size_t len);
+
 /* log.c: one line per message, prefixed by the subsystem. */
 void log_init(const char *prog, bool verbose);
 void log_warn(const char *sub, const char *fmt, ...)
