@@ -213,6 +213,9 @@ int ctl_parse(const char *buf, size_t len, struct ctl_req *req);
 #define CLIENT_UNREACHABLE 3		/* exit status: no daemon answered */
 int client_call(const char *path, const struct ctl_req *req);
 
+/* sandbox.c: what interdictd may still do once it enforces. */
+int sandbox_enter(char *why, size_t len);
+
 /* log.c: one line per message, prefixed by the subsystem. */
 void log_init(const char *prog, bool verbose);
 void log_warn(const char *sub, const char *fmt, ...)

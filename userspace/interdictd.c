@@ -1026,6 +1026,9 @@ int main(int argc, char **argv)
 			  strerror(-err));
 		goto cleanup;
 	}
+	/* From here on the daemon only reloads, answers and writes events. */
+	if (sandbox_enter(why, sizeof(why)))
+		log_warnx("sandbox", "%s; enforcing regardless", why);
 	log_info("daemon", "enforcing (mode %s, %s, pinned in %s)",
 		 mode_name(d.skel->bss->state.enforce), d.start_kind, d.pin_dir);
 	code = run(&d) ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -155,8 +155,15 @@ static inline const char *daemon_path(void)
 static inline void test_paths(struct _test_data_enforce *self, char *pins,
 			      char *sock)
 {
-	if (pins)
-		snprintf(pins, PATH_MAX, "/sys/fs/bpf/%s", strrchr(self->dir, '/') + 1);
+	char *p;
+
+	if (pins) {	/* bpffs names have no dots */
+		snprintf(pins, PATH_MAX, "/sys/fs/bpf/%s",
+			 strrchr(self->dir, '/') + 1);
+		for (p = pins; *p; p++)
+			if (*p == '.')
+				*p = '-';
+	}
 	if (sock)
 		snprintf(sock, PATH_MAX, "%s/control", self->dir);
 }

@@ -334,6 +334,36 @@ TEST_F_TIMEOUT(enforce, control_socket_verbs, 240)
 	EXPECT_EQ(2, CTL(out, "mode", "loud"));
 }
 
+/* After setup the daemon keeps three capabilities and a seccomp filter;
+ * reload, status and refresh still work inside them. */
+TEST_F_TIMEOUT(enforce, daemon_is_sandboxed, 180)
+{
+	char path[64], buf[4096], out[4096];
+	size_t n;
+	FILE *f;
+
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+				  "deny path=@/bin/tool id=t-exact\n"));
+	START("enforce");
+	snprintf(path, sizeof(path), "/proc/%d/status", self->daemon);
+	f = fopen(path, "re");
+	ASSERT_NE(NULL, f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	EXPECT_NE(NULL, strstr(buf, "\nSeccomp:\t2\n"));
+	EXPECT_NE(NULL, strstr(buf, "\nNoNewPrivs:\t1\n"));
+	/* CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, CAP_BPF */
+	EXPECT_NE(NULL, strstr(buf, "\nCapEff:\t0000008000080004\n"));
+	EXPECT_NE(NULL, strstr(buf, "\nCapBnd:\t0000008000080004\n"));
+	EXPECT_LE(1, log_count(self, "seccomp allowlist of "));
+	ASSERT_EQ(0, write_policy(self, "b.rules",
+				  "deny path=@/bin/fine id=t-fine\n"));
+	ASSERT_EQ(0, CTL(out, "reload")) TH_LOG("%s", out);
+	EXPECT_EQ(-EPERM, run(at(self, "bin/fine"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+}
+
 TEST_F_TIMEOUT(enforce, enforcement_does_not_wait_on_the_event_sink, 180)
 {
 	char out[16384];
