@@ -9,9 +9,9 @@ EVENTS=/var/log/interdict/events.json
 say() { printf '\n=== %s\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@" 2>&1 || printf '(exit status %s)\n' "$?"; }
 
-start() {
+start() { # [mode]
 	rm -f /run/interdictd.pid
-	"$BIN/interdictd" --policy-dir "$POLICY" --mode "$1" \
+	"$BIN/interdictd" --policy-dir "$POLICY" ${1:+--mode "$1"} \
 		--events "$EVENTS" --pid-file /run/interdictd.pid 2>>/var/log/interdict/interdictd.log &
 	i=0
 	while [ ! -f /run/interdictd.pid ]; do
@@ -22,13 +22,7 @@ start() {
 		fi
 		sleep 0.1
 	done
-	echo "interdictd is enforcing, mode $1 (pid $(cat /run/interdictd.pid))"
-}
-
-stop() {
-	kill "$(cat /run/interdictd.pid)"
-	wait || true
-	sleep 0.2
+	echo "interdictd is enforcing (pid $(cat /run/interdictd.pid))"
 }
 
 events() {
@@ -64,13 +58,14 @@ show "$BIN/interdict" check "$POLICY"
 
 say "rollout step 1: audit mode (nothing is blocked, would-be denials are logged)"
 start audit
+show "$BIN/interdict" status
 show /opt/kaspersky/kesl/bin/kesl-control
 show /opt/kaspersky/klnagent64/bin/klnagent
-stop
+sleep 0.5
 events
 
-say "rollout step 2: enforce mode"
-start enforce
+say "rollout step 2: enforce mode, switched live (no restart, no gap)"
+show "$BIN/interdict" mode enforce
 show /opt/kaspersky/kesl/bin/kesl-control
 show /opt/kaspersky/klnagent64/bin/klnagent
 cp /opt/kaspersky/klnagent64/bin/klnagent /tmp/renamed-copy
@@ -80,7 +75,28 @@ show /mnt/elsewhere/kesl/bin/kesl-control
 say "the removal carve-out still runs; unlisted software is only logged"
 show /var/opt/kaspersky/kesl/install-current/etc/init.d/kesl
 show /opt/kaspersky/kxyz/bin/unlisted
-stop
+sleep 0.5
+events
+
+say "survive: another root shell tries to stop interdict"
+pid=$(cat /run/interdictd.pid)
+show sh -c "kill -9 $pid"
+show sh -c "rm /sys/fs/bpf/interdict/*/map_sha_rules"
+show sh -c "kill -STOP $pid"
+say "the daemon dies anyway (kill -9 by the shell that started it): enforcement stays"
+kill -9 "$pid"; wait || true
+show ls /sys/fs/bpf/interdict/
+show /opt/kaspersky/kesl/bin/kesl-control
+say "a new daemon adopts the pinned programs and writes what happened meanwhile"
+start
+sleep 0.5
+show "$BIN/interdict" status
+events
+
+say "the only off switch: interdict disable (logged)"
+show "$BIN/interdict" disable
+wait || true
+show /opt/kaspersky/kesl/bin/kesl-control
 events
 say "interdictd's log"
 cat /var/log/interdict/interdictd.log
