@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "interdict.h"
@@ -492,6 +493,135 @@ TEST_F(parse, duplicates_across_calls)
 	ASSERT_EQ(0, parse(&self->s, "v.rules", "deny path=/c id=z\n"));
 	EXPECT_EQ(2, sink_lines(&self->s));
 	EXPECT_EQ(4U, self->s.p.nrules);
+}
+
+/*
+ * Keys built to collide in a hash table: each of the 2^18 strings is a
+ * prefix followed by 18 three-character blocks, each block one of a pair that
+ * leaves the low 19 bits of FNV-1a's state equal, so every string shares
+ * those bits (the index of a 2^19-slot table keyed by plain FNV-1a, as
+ * policy.c's was). Different blocks, different strings.
+ */
+#define ADV_STAGES	18
+#define ADV_BITS	19
+#define ADV_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789._:-"
+
+struct adv_block {
+	__u64 low;
+	unsigned int idx;
+};
+
+static __u64 adv_fnv(__u64 h, const char *s, size_t n)
+{
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+static int adv_cmp(const void *a, const void *b)
+{
+	const struct adv_block *x = a, *y = b;
+
+	return x->low < y->low ? -1 : x->low > y->low ? 1 :
+	       (int)x->idx - (int)y->idx;
+}
+
+/* Block i of the 66^3 three-character blocks, NUL-terminated. */
+static void adv_block(char out[4], size_t i)
+{
+	static const char chars[] = ADV_CHARS;
+	const size_t nc = sizeof(chars) - 1;
+
+	out[0] = chars[i / (nc * nc)];
+	out[1] = chars[i / nc % nc];
+	out[2] = chars[i % nc];
+	out[3] = '\0';
+}
+
+/* For each stage, two blocks with the same low bits from the state the
+ * prefix (and the blocks before) leave. */
+static int adv_pairs(const char *prefix, char pairs[ADV_STAGES][2][4])
+{
+	const size_t n = (sizeof(ADV_CHARS) - 1) * (sizeof(ADV_CHARS) - 1) *
+			 (sizeof(ADV_CHARS) - 1);
+	const __u64 mask = (1ULL << ADV_BITS) - 1;
+	struct adv_block *b = calloc(n, sizeof(*b));
+	__u64 h = adv_fnv(0xcbf29ce484222325ULL, prefix, strlen(prefix));
+	size_t st, i;
+	char blk[4];
+
+	if (!b)
+		return -ENOMEM;
+	for (st = 0; st < ADV_STAGES; st++) {
+		for (i = 0; i < n; i++) {
+			adv_block(blk, i);
+			b[i].low = adv_fnv(h, blk, 3) & mask;
+			b[i].idx = i;
+		}
+		qsort(b, n, sizeof(*b), adv_cmp);
+		for (i = 1; i < n && b[i].low != b[i - 1].low; i++)
+			;
+		if (i == n) {
+			free(b);
+			return -EAGAIN;
+		}
+		adv_block(pairs[st][0], b[i - 1].idx);
+		adv_block(pairs[st][1], b[i].idx);
+		h = adv_fnv(h, pairs[st][0], 3);
+	}
+	free(b);
+	return 0;
+}
+
+static void adv_key(char *out, const char *prefix,
+		    char pairs[ADV_STAGES][2][4], size_t k)
+{
+	size_t st, off = strlen(prefix);
+
+	memcpy(out, prefix, off);
+	for (st = 0; st < ADV_STAGES; st++, off += 3)
+		memcpy(out + off, pairs[st][k >> st & 1], 3);
+	out[off] = '\0';
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 262,144 rules whose ids and paths all collide under an unkeyed hash:
+ * loading them must stay linear (it took 22 s when it was not). */
+TEST_F(parse, colliding_keys_stay_linear)
+{
+	static char ids[ADV_STAGES][2][4], paths[ADV_STAGES][2][4];
+	const size_t n = 1 << ADV_STAGES;
+	char id[ID_RULE_ID_MAX], path[ID_RULE_ID_MAX], *text, *o;
+	double t0, t;
+	size_t k;
+
+	ASSERT_EQ(0, adv_pairs("", ids));
+	ASSERT_EQ(0, adv_pairs("/", paths));
+	text = malloc(n * 128);
+	ASSERT_NE(NULL, text);
+	for (o = text, k = 0; k < n; k++) {
+		adv_key(id, "", ids, k);
+		adv_key(path, "/", paths, k);
+		o += sprintf(o, "deny path=%s id=%s\n", path, id);
+	}
+	t0 = now_s();
+	EXPECT_EQ(0, policy_parse_buf(&self->s.p, "adv.rules", text,
+				      o - text, self->s.err));
+	t = now_s() - t0;
+	free(text);
+	EXPECT_EQ(n, self->s.p.nrules);
+	EXPECT_STREQ("", sink_text(&self->s));
+	ksft_print_msg("%zu colliding rules parsed and checked in %.3f s\n",
+		       n, t);
+	EXPECT_GT(5.0, t);
 }
 
 TEST_F(parse, free_zeroes)
