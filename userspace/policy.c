@@ -1143,29 +1143,27 @@ int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err)
 }
 
 /* Over each file's name (with its NUL) and its content's SHA-256, in the
- * order read: two loads agree exactly when they read the same files. */
+ * order read: two loads agree exactly when they read the same files. The
+ * input is a few bytes per file, so it is laid out and hashed at once. */
 int policy_digest(const struct policy *p, __u8 out[ID_SHA256_LEN])
 {
-	unsigned int len = 0;
-	EVP_MD_CTX *ctx;
-	size_t i;
-	int err = -EIO;
+	size_t len = 0, off = 0, n, i;
+	char *buf;
+	int err;
 
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return -ENOMEM;
-	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		goto cleanup;
 	for (i = 0; i < p->nfiles; i++)
-		if (!EVP_DigestUpdate(ctx, p->files[i],
-				      strlen(p->files[i]) + 1) ||
-		    !EVP_DigestUpdate(ctx, p->file_sha256[i], ID_SHA256_LEN))
-			goto cleanup;
-	if (!EVP_DigestFinal_ex(ctx, out, &len) || len != ID_SHA256_LEN)
-		goto cleanup;
-	err = 0;
-cleanup:
-	EVP_MD_CTX_free(ctx);
+		len += strlen(p->files[i]) + 1 + ID_SHA256_LEN;
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < p->nfiles; i++) {
+		n = strlen(p->files[i]) + 1;
+		memcpy(buf + off, p->files[i], n);
+		memcpy(buf + off + n, p->file_sha256[i], ID_SHA256_LEN);
+		off += n + ID_SHA256_LEN;
+	}
+	err = EVP_Digest(buf, len, out, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
+	free(buf);
 	return err;
 }
 
