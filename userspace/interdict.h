@@ -233,6 +233,10 @@ int policy_check_protected_diags(const struct policy *p,
 				 const struct protected *pb, size_t npb,
 				 struct diags *d);
 
+/* check.c: interdict check. json_out is interdict.c's -j. */
+extern bool json_out;
+int do_check(int argc, char **argv);
+
 /*
  * End of diagnostics, config and check.
  */
