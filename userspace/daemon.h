@@ -13,7 +13,6 @@
 
 #include "interdict.h"
 
-#define MAX_PROTECTED	16
 #define MAX_OLD		4	/* other builds' pin directories handed over */
 #define EXIT_DISABLED	4	/* interdict disable: the unit must not restart */
 
@@ -41,6 +40,7 @@ struct reload_result {
 };
 
 struct daemon {
+	struct config cfg;		/* interdict.conf, under the options */
 	const char *policy_dir;
 	const char *pin_base;		/* --pin-dir */
 	const char *control_path;

@@ -12,9 +12,8 @@
 
 #include "interdict.h"
 
-#define MAX_PROTECTED 16
 
-static bool json_out;
+bool json_out;
 static const char *control_path = ID_CONTROL_PATH;
 
 /* The verbs the daemon answers over its control socket. */
@@ -39,38 +38,6 @@ static int do_reload(int argc, char **argv) { return ask(CTL_RELOAD, argc, argv)
 static int do_rules(int argc, char **argv) { return ask(CTL_RULES, argc, argv); }
 static int do_mode(int argc, char **argv) { return ask(CTL_MODE, argc, argv); }
 static int do_disable(int argc, char **argv) { return ask(CTL_DISABLE, argc, argv); }
-
-static int do_check(int argc, char **argv)
-{
-	struct protected pb[MAX_PROTECTED];
-	struct policy p = { 0 };
-	size_t npb;
-	int err;
-
-	if (argc < 1) {
-		fprintf(stderr, "usage: interdict check PATH...\n");
-		return EXIT_POLICY;
-	}
-	err = policy_load_paths(&p, argv, argc, stderr);
-	if (!err) {
-		npb = protected_collect(pb, MAX_PROTECTED);
-		err = policy_check_protected(&p, pb, npb, stderr);
-	}
-	if (!err && !json_out)
-		printf("%zu rules valid (%zu SHA-256, %zu path) in %zu files\n",
-		       p.nrules, p.nsha, p.npath, p.nfiles);
-	if (json_out) {
-		struct json j;
-
-		json_begin(&j, stdout);
-		json_bool(&j, "valid", !err);
-		json_uint(&j, "rules", p.nrules);
-		json_uint(&j, "files", p.nfiles);
-		json_end(&j);
-	}
-	policy_free(&p);
-	return err ? 1 : 0;
-}
 
 struct check {
 	const char *what;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 #include "../bpf/interdict.h"
@@ -47,6 +48,7 @@ struct policy {
 	struct rule *rules;
 	size_t nrules, cap;
 	char **files;			/* every file read, owned */
+	__u8 (*file_sha256)[ID_SHA256_LEN];	/* of each file's content */
 	size_t nfiles;
 	size_t nsha, npath;		/* rules by match kind (npath: exact+tree) */
 };
@@ -64,6 +66,7 @@ __u32 rule_prio(const struct rule *r);
 const char *hooks_str(__u8 hooks, char *buf, size_t len);
 
 /* protect.c: binaries that must never be denied. */
+#define MAX_PROTECTED	16
 struct protected {
 	const char *what;		/* "pid 1", "interdictd", ... */
 	char path[4096];		/* canonical path */
@@ -226,5 +229,84 @@ void log_info(const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void log_debug(const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Diagnostics, config and check (policy.c, config.c, protect.c, check.c).
+ */
+
+/* policy.c: messages about files, printed "file:line: [warning: ]message"
+ * as they come (f) and, for check -j, also kept (keep). Every file name in
+ * a message goes through name_escape(): control bytes and bytes above 0x7e
+ * as \n, \t, \r, \\ or \xNN, so a name can neither split nor color a line. */
+#define ID_NAME_ESC_MAX	(4 * 4096 + 1)
+struct diag {
+	char *file;			/* owned; NULL: no file */
+	unsigned int line;		/* 0: the whole file */
+	bool warning;
+	char *msg;			/* owned */
+};
+struct diags {
+	FILE *f;			/* or NULL */
+	bool keep;
+	struct diag *v;
+	size_t n, cap;
+	unsigned int errors, warnings;
+};
+const char *name_escape(const char *name, char *buf, size_t len);
+void diag_add(struct diags *d, bool warning, const char *file,
+	      unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void diags_free(struct diags *d);
+/* "FILE: cannot read: REASON" for a file_read() or open error. */
+void diag_read_error(struct diags *d, const char *path, int ret, mode_t type);
+const char *file_type_name(mode_t mode);
+/* A whole regular file, never blocking on a FIFO or a device: -EISDIR,
+ * -EINVAL with *type set for any other kind, -EFBIG beyond max bytes. */
+int file_read(const char *path, size_t max, char **buf, size_t *len,
+	      mode_t *type);
+/* "/proc/self" etc. when path goes through one, else NULL. */
+const char *path_process_relative(const char *path);
+/* dir's *.rules with each of paths in place of dir's file of the same
+ * name (or added); dir NULL: paths, files or directories, as
+ * policy_load_paths. A directory with no *.rules is a warning. */
+int policy_load_set(struct policy *p, const char *dir, char *const paths[],
+		    int n, struct diags *d);
+/* SHA-256 over each file's name and content, in the order read. */
+int policy_digest(const struct policy *p, __u8 out[32]);
+
+/* config.c: /etc/interdict/interdict.conf; command-line options override it. */
+#define ID_CONFIG_PATH "/etc/interdict/interdict.conf"
+struct config {
+	char policy_dir[4096];		/* default /etc/interdict/policy.d */
+	char events[4096];		/* default "-" (stdout) */
+	char pin_dir[4096];		/* default /sys/fs/bpf/interdict */
+	char control[108];		/* default /run/interdict/control (sun_path) */
+	int enforce;			/* -1: not set, 0: audit, 1: enforce */
+	struct limits lim;		/* defaults 262144, 65536, 8 (events_mb) */
+	unsigned int refresh_s;		/* default 5 */
+	unsigned int set;		/* CONFIG_SET_* bits of keys the file gave */
+};
+enum { CONFIG_SET_MODE = 1, CONFIG_SET_POLICY_DIR = 2, CONFIG_SET_EVENTS = 4, CONFIG_SET_PIN_DIR = 8, CONFIG_SET_CONTROL = 16, CONFIG_SET_MAX_SHA = 32, CONFIG_SET_MAX_PATH = 64, CONFIG_SET_REFRESH = 128 };
+void config_defaults(struct config *c);
+/* 0, -ENOENT when the file is missing (callers decide if that is fine), -EINVAL after printing file:line errors to err */
+int config_parse_file(struct config *c, const char *path, FILE *err);
+int config_parse_buf(struct config *c, const char *name, const char *buf, size_t len, FILE *err);
+/* The same, reporting to d (check -j). */
+int config_load(struct config *c, const char *path, struct diags *d);
+
+/* protect.c: the shared objects mapped by this process and by pid 1, which
+ * a policy must not deny either; *out is malloc'd. */
+int protected_libraries(struct protected **out, size_t *n);
+int policy_check_protected_diags(const struct policy *p,
+				 const struct protected *pb, size_t npb,
+				 struct diags *d);
+
+/* check.c: interdict check. json_out is interdict.c's -j. */
+extern bool json_out;
+int do_check(int argc, char **argv);
+
+/*
+ * End of diagnostics, config and check.
+ */
 
 #endif /* INTERDICT_H */

@@ -20,7 +20,6 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <openssl/evp.h>
 
 #include "daemon.h"
 #include "interdict.skel.h"
@@ -30,14 +29,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: interdictd --policy-dir DIR [--mode audit|enforce] [--events PATH|-]\n"
-"                  [--pin-dir DIR] [--control PATH] [--pid-file PATH]\n"
+"usage: interdictd [--config FILE] [--policy-dir DIR] [--mode audit|enforce]\n"
+"                  [--events PATH|-] [--pin-dir DIR] [--control PATH]\n"
+"                  [--pid-file PATH]\n"
 "                  [--max-sha256-rules N] [--max-path-rules N]\n"
 "                  [--refresh SECONDS] [--verbose] [--version]\n"
 "Denies exec, executable mappings and opens of the files the policy in\n"
 "DIR/*.rules names, and writes one JSON event per denial to PATH (default:\n"
 "stdout). Enforcement is pinned under --pin-dir (default " ID_PIN_DIR ")\n"
-"and outlives the daemon; `interdict disable` ends it.\n"
+"and outlives the daemon; `interdict disable` ends it. Options override\n"
+"the config file (default " ID_CONFIG_PATH ", if it exists).\n"
 "SIGHUP reloads the policy, SIGUSR1 reopens the events file, SIGTERM stops\n"
 "the daemon (enforcement stays).\n");
 }
@@ -216,31 +217,6 @@ static void check_counters(struct daemon *d)
 	}
 }
 
-/* SHA-256 over the names and contents of the files read, in order. */
-static void policy_files_digest(const struct policy *p, __u8 out[ID_SHA256_LEN])
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
-	char buf[65536];
-	size_t i, got;
-	FILE *f;
-
-	memset(out, 0, ID_SHA256_LEN);
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		goto cleanup;
-	for (i = 0; i < p->nfiles; i++) {
-		EVP_DigestUpdate(ctx, p->files[i], strlen(p->files[i]) + 1);
-		f = fopen(p->files[i], "re");
-		while (f && (got = fread(buf, 1, sizeof(buf), f)) > 0)
-			EVP_DigestUpdate(ctx, buf, got);
-		if (f)
-			fclose(f);
-	}
-	EVP_DigestFinal_ex(ctx, out, &n);
-cleanup:
-	EVP_MD_CTX_free(ctx);
-}
-
 /* Parse and validate DIR into a new policy; NULL after printing errors. */
 static struct policy *parse_policy(struct daemon *d, FILE *err_out)
 {
@@ -267,7 +243,8 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	char why[512];
 	int err;
 
-	policy_files_digest(p, digest);
+	if (policy_digest(p, digest))
+		memset(digest, 0, sizeof(digest));
 	err = maps_install(d->skel, p, &d->lim, digest, why, sizeof(why));
 	if (err) {
 		log_warnx("policy", "%s", why);
@@ -766,9 +743,46 @@ static int parse_u32(const char *s, __u32 *out)
 	return 0;
 }
 
+/* Options given on the command line, which the config file cannot
+ * override (CONFIG_SET_* bits). */
+static int apply_config(struct daemon *d, const char *path, bool explicit,
+			unsigned int opts)
+{
+	struct config *c = &d->cfg;
+	int err;
+
+	config_defaults(c);
+	err = config_parse_file(c, path, stderr);
+	if (err == -ENOENT && !explicit)
+		err = 0;
+	else if (err == -ENOENT)
+		log_warnx("options", "--config %s: no such file", path);
+	if (err)
+		return -EINVAL;
+	if (!(opts & CONFIG_SET_POLICY_DIR))
+		d->policy_dir = c->policy_dir;
+	if (!(opts & CONFIG_SET_EVENTS))
+		snprintf(d->sink.path, sizeof(d->sink.path), "%s", c->events);
+	if (!(opts & CONFIG_SET_PIN_DIR))
+		d->pin_base = c->pin_dir;
+	if (!(opts & CONFIG_SET_CONTROL))
+		d->control_path = c->control;
+	if (!(opts & CONFIG_SET_MODE) && (c->set & CONFIG_SET_MODE))
+		d->enforce = c->enforce;
+	if (!(opts & CONFIG_SET_MAX_SHA))
+		d->lim.sha_rules = c->lim.sha_rules;
+	if (!(opts & CONFIG_SET_MAX_PATH))
+		d->lim.path_rules = c->lim.path_rules;
+	if (!(opts & CONFIG_SET_REFRESH))
+		d->refresh_s = c->refresh_s;
+	d->lim.events_mb = c->lim.events_mb;
+	return 0;
+}
+
 static int parse_args(struct daemon *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "policy-dir", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "events", required_argument, NULL, 'e' },
@@ -783,34 +797,32 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	bool verbose = false;
+	const char *config = ID_CONFIG_PATH;
+	bool verbose = false, explicit = false;
+	unsigned int set = 0;
 	int c;
 
 	d->enforce = -1;
-	snprintf(d->sink.path, sizeof(d->sink.path), "-");
-	d->pin_base = ID_PIN_DIR;
-	d->control_path = ID_CONTROL_PATH;
-	d->lim.sha_rules = 1 << 18;
-	d->lim.path_rules = 1 << 16;
-	d->lim.events_mb = 8;
-	d->refresh_s = 5;
 	log_init("interdictd", false);	/* option errors name the daemon */
-	while ((c = getopt_long(argc, argv, "p:m:e:P:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:m:e:P:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': d->policy_dir = optarg; break;
+		case 'c': config = optarg; explicit = true; break;
+		case 'p': d->policy_dir = optarg; set |= CONFIG_SET_POLICY_DIR; break;
 		case 'e':
+			set |= CONFIG_SET_EVENTS;
 			if ((size_t)snprintf(d->sink.path, sizeof(d->sink.path),
 					     "%s", optarg) < sizeof(d->sink.path))
 				break;
 			log_warnx("options", "--events: path too long");
 			return -EINVAL;
-		case 'D': d->pin_base = optarg; break;
-		case 'C': d->control_path = optarg; break;
+		case 'D': d->pin_base = optarg; set |= CONFIG_SET_PIN_DIR; break;
+		case 'C': d->control_path = optarg; set |= CONFIG_SET_CONTROL; break;
 		case 'P': d->pid_file = optarg; break;
 		case 'v': verbose = true; break;
 		case 'V': printf("interdictd %s\n", INTERDICT_VERSION); exit(0);
 		case 'h': usage(stdout); exit(0);
 		case 'm':
+			set |= CONFIG_SET_MODE;
 			if (!strcmp(optarg, "audit") ||
 			    !strcmp(optarg, "enforce")) {
 				d->enforce = !strcmp(optarg, "enforce");
@@ -822,6 +834,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		case 'R': {
 			char *end;
 
+			set |= CONFIG_SET_REFRESH;
 			errno = 0;
 			d->refresh_s = strtoul(optarg, &end, 10);
 			if (!errno && *optarg && !*end && d->refresh_s <= 86400)
@@ -832,6 +845,7 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		}
 		case 'S':
 		case 'T':
+			set |= c == 'S' ? CONFIG_SET_MAX_SHA : CONFIG_SET_MAX_PATH;
 			if (!parse_u32(optarg, c == 'S' ? &d->lim.sha_rules :
 				       &d->lim.path_rules))
 				break;
@@ -845,13 +859,13 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		}
 	}
 	log_init("interdictd", verbose);
-	if (optind != argc || !d->policy_dir) {
-		log_warnx("options", optind != argc ?
-			  "unexpected argument '%s'" : "--policy-dir is "
-			  "required%s", optind != argc ? argv[optind] : "");
+	if (optind != argc) {
+		log_warnx("options", "unexpected argument '%s'", argv[optind]);
 		usage(stderr);
 		return -EINVAL;
 	}
+	if (apply_config(d, config, explicit, set))
+		return -EINVAL;
 	if (d->pin_base[0] != '/') {
 		log_warnx("options", "--pin-dir %s: expected an absolute path",
 			  d->pin_base);

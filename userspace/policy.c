@@ -10,8 +10,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "interdict.h"
 
@@ -25,7 +28,7 @@
  * reads so that the cap and the duplicate checks span them all. */
 struct parser {
 	struct policy *p;
-	FILE *err;
+	struct diags *d;
 	size_t start;		/* first rule added by this call */
 	unsigned int nerr;
 	const char *file;	/* file being parsed, owned by p->files */
@@ -59,34 +62,175 @@ static bool too_many_errors(const struct parser *ps)
 	return ps->nerr > ERRORS_MAX;
 }
 
+/*
+ * Messages. A file name is whatever bytes the file system holds: printed
+ * raw, a newline in one forges a second message and an ESC drives the
+ * terminal, so every name in a message goes through name_escape().
+ */
+const char *name_escape(const char *name, char *buf, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *c = (const unsigned char *)name;
+	char esc[5];
+	size_t off = 0, n;
+
+	if (!len)
+		return buf;
+	for (; *c; c++) {
+		esc[0] = '\\';
+		n = 2;
+		if (*c == '\n' || *c == '\t' || *c == '\r')
+			esc[1] = *c == '\n' ? 'n' : *c == '\t' ? 't' : 'r';
+		else if (*c == '\\')
+			esc[1] = '\\';
+		else if (*c < ' ' || *c >= 0x7f) {
+			/* Bytes above 0x7f too: 0x9b alone is CSI on some
+			 * terminals, and this stays reversible. */
+			esc[1] = 'x';
+			esc[2] = digits[*c >> 4];
+			esc[3] = digits[*c & 15];
+			n = 4;
+		} else {
+			esc[0] = *c;
+			n = 1;
+		}
+		if (off + n >= len)
+			break;		/* whole escapes only */
+		memcpy(buf + off, esc, n);
+		off += n;
+	}
+	buf[off] = '\0';
+	return buf;
+}
+
+void diag_add(struct diags *d, bool warning, const char *file,
+	      unsigned int line, const char *fmt, ...)
+{
+	char name[ID_NAME_ESC_MAX], *msg = NULL;
+	struct diag *v;
+	va_list ap;
+	int n;
+
+	if (warning)
+		d->warnings++;
+	else
+		d->errors++;
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		msg = NULL;
+	if (d->f) {
+		if (file)
+			fprintf(d->f, "%s", name_escape(file, name, sizeof(name)));
+		if (file && line)
+			fprintf(d->f, ":%u", line);
+		fprintf(d->f, "%s%s%s\n", file ? ": " : "",
+			warning ? "warning: " : "", msg ? msg : fmt);
+	}
+	if (!d->keep || !msg)
+		goto cleanup;
+	if (d->n == d->cap) {
+		v = reallocarray(d->v, d->cap ? 2 * d->cap : 16, sizeof(*v));
+		if (!v)
+			goto cleanup;
+		d->v = v;
+		d->cap = d->cap ? 2 * d->cap : 16;
+	}
+	v = &d->v[d->n];
+	v->file = file ? strdup(file) : NULL;
+	if (file && !v->file)
+		goto cleanup;
+	v->line = line;
+	v->warning = warning;
+	v->msg = msg;
+	msg = NULL;
+	d->n++;
+cleanup:
+	free(msg);
+}
+
+void diags_free(struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
+
+const char *file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	default: return "not a regular file";
+	}
+}
+
+void diag_read_error(struct diags *d, const char *path, int ret, mode_t type)
+{
+	if (ret == -EINVAL && type)
+		diag_add(d, false, path, 0, "cannot read: %s, not a regular file",
+			 file_type_name(type));
+	else
+		diag_add(d, false, path, 0, "cannot read: %s", strerror(-ret));
+}
+
 static void __attribute__((format(printf, 4, 5)))
 report(struct parser *ps, const char *file, unsigned int line,
        const char *fmt, ...)
 {
+	char msg[LINE_MAX_LEN + 512];
 	va_list ap;
 
 	if (++ps->nerr > ERRORS_MAX) {
-		if (ps->nerr == ERRORS_MAX + 1 && ps->err)
-			fprintf(ps->err, "%s: too many errors; only the first %d are shown\n",
-				file, ERRORS_MAX);
+		if (ps->nerr == ERRORS_MAX + 1)
+			diag_add(ps->d, false, file, 0, "too many errors; only the first %d are shown",
+				 ERRORS_MAX);
 		return;
 	}
-	if (!ps->err)
-		return;
-	fprintf(ps->err, "%s:%u: ", file, line);
 	va_start(ap, fmt);
-	vfprintf(ps->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', ps->err);
+	diag_add(ps->d, false, file, line, "%s", msg);
 }
 
 #define perr(ps, ...) report(ps, (ps)->file, (ps)->line, __VA_ARGS__)
 
-static int read_error(struct parser *ps, const char *path, int ret)
+static int read_error(struct parser *ps, const char *path, int ret,
+		      mode_t type)
 {
-	if (ps->err)
-		fprintf(ps->err, "%s: cannot read: %s\n", path, strerror(-ret));
+	diag_read_error(ps->d, path, ret, type);
 	return ret;
+}
+
+/* Paths through these name another file in each process that resolves
+ * them: what `interdict check` reads there, or a rule names, is not what
+ * the daemon (or the kernel, on resolved paths) sees. */
+const char *path_process_relative(const char *path)
+{
+	static const char *const prefixes[] = {
+		"/proc/self", "/proc/thread-self", "/proc/net", "/proc/mounts",
+		"/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (!strncmp(path, prefixes[i], n) &&
+		    (path[n] == '\0' || path[n] == '/'))
+			return prefixes[i];
+	}
+	return NULL;
 }
 
 static int opt_path(struct parser *ps, struct rule *r, const char *val)
@@ -107,6 +251,11 @@ static int opt_path(struct parser *ps, struct rule *r, const char *val)
 	if (len >= ID_PATH_KEY_MAX) {
 		perr(ps, "path is %zu bytes long; the limit is %d bytes",
 		     len, ID_PATH_KEY_MAX - 1);
+		return -EINVAL;
+	}
+	if (path_process_relative(val)) {
+		perr(ps, "path '%s' goes through %s, which names another file in every process; expected the file's own path",
+		     val, path_process_relative(val));
 		return -EINVAL;
 	}
 	/* Rules match resolved paths, which never hold these components. */
@@ -485,14 +634,26 @@ static int parse_line(struct parser *ps, const char *s, size_t len)
 	return parse_rule(ps, line);
 }
 
-static const char *add_file(struct policy *p, const char *name)
+/* Each file's name and the SHA-256 of what was parsed, which is what
+ * policy_digest() covers: hashing the bytes already in memory costs less
+ * than reading the files again, and reads what was loaded, not what is
+ * there now. */
+static const char *add_file(struct policy *p, const char *name,
+			    const char *buf, size_t len)
 {
+	__u8 (*sha)[ID_SHA256_LEN];
 	char **files, *copy;
 
 	files = reallocarray(p->files, p->nfiles + 1, sizeof(*files));
 	if (!files)
 		return NULL;
 	p->files = files;
+	sha = reallocarray(p->file_sha256, p->nfiles + 1, sizeof(*sha));
+	if (!sha)
+		return NULL;
+	p->file_sha256 = sha;
+	if (!EVP_Digest(buf, len, sha[p->nfiles], NULL, EVP_sha256(), NULL))
+		return NULL;
 	copy = strdup(name);
 	if (copy)
 		p->files[p->nfiles++] = copy;
@@ -505,7 +666,7 @@ static int parse_buf(struct parser *ps, const char *name, const char *buf,
 	const char *s = buf, *end = buf + len, *eol;
 	int ret = 0;
 
-	ps->file = add_file(ps->p, name);
+	ps->file = add_file(ps->p, name, buf, len);
 	if (!ps->file)
 		return -ENOMEM;
 	ps->line = 0;
@@ -520,7 +681,11 @@ static int parse_buf(struct parser *ps, const char *name, const char *buf,
 	return ret;
 }
 
-static int read_all(const char *path, char **bufp, size_t *lenp)
+/* O_NONBLOCK: opening a FIFO for reading waits for a writer, which may
+ * never come; the file's type is checked on the descriptor before any
+ * read, so what was checked is what is read. */
+int file_read(const char *path, size_t max, char **bufp, size_t *lenp,
+	      mode_t *type)
 {
 	size_t len = 0, cap = 0, hint = 4096;
 	char *buf = NULL, *nbuf;
@@ -528,16 +693,24 @@ static int read_all(const char *path, char **bufp, size_t *lenp)
 	ssize_t n;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*type = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		hint = st.st_size + 1;
+	ret = -errno;
+	if (fstat(fd, &st))
+		goto cleanup;
+	ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	if (!S_ISREG(st.st_mode)) {
+		*type = st.st_mode & S_IFMT;
+		goto cleanup;
+	}
+	hint = st.st_size + 1;
 	for (;;) {
 		if (len == cap) {
 			cap = cap ? 2 * cap : hint;
 			ret = -EFBIG;
-			if (cap > FILE_MAX)
+			if (cap > max)
 				goto cleanup;
 			ret = -ENOMEM;
 			nbuf = realloc(buf, cap);
@@ -570,11 +743,12 @@ static int parse_file(struct parser *ps, const char *path)
 {
 	char *buf = NULL;
 	size_t len = 0;
+	mode_t type;
 	int ret;
 
-	ret = read_all(path, &buf, &len);
+	ret = file_read(path, FILE_MAX, &buf, &len, &type);
 	if (ret)
-		return read_error(ps, path, ret);
+		return read_error(ps, path, ret, type);
 	ret = parse_buf(ps, path, buf, len);
 	free(buf);
 	return ret;
@@ -587,9 +761,17 @@ static bool is_rules_name(const char *name)
 	return name[0] != '.' && len > 6 && !strcmp(name + len - 6, ".rules");
 }
 
-static int cmp_str(const void *a, const void *b)
+static const char *base_name(const char *path)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int cmp_base(const void *a, const void *b)
+{
+	return strcmp(base_name(*(char *const *)a),
+		      base_name(*(char *const *)b));
 }
 
 static void free_names(char **names, size_t n)
@@ -599,11 +781,29 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* The *.rules regular files (or links to them) in dir, as paths, sorted. */
+static int add_name(char ***names, size_t *n, char *path)
+{
+	char **nn;
+
+	if (!path)
+		return -ENOMEM;
+	nn = reallocarray(*names, *n + 1, sizeof(**names));
+	if (!nn) {
+		free(path);
+		return -ENOMEM;
+	}
+	*names = nn;
+	(*names)[(*n)++] = path;
+	return 0;
+}
+
+/* The *.rules regular files (or links to them) in dir, as paths. A FIFO,
+ * device or socket named like a policy is an error, not a silent skip: it
+ * is a policy the daemon cannot read. Directories are skipped. */
 static int list_rules(struct parser *ps, const char *dir, char ***namesp,
 		      size_t *np)
 {
-	char **names = NULL, **nn, *path;
+	char **names = NULL, *path;
 	const char *sep;
 	size_t n = 0;
 	struct dirent *de;
@@ -613,34 +813,32 @@ static int list_rules(struct parser *ps, const char *dir, char ***namesp,
 
 	d = opendir(dir);
 	if (!d)
-		return read_error(ps, dir, -errno);
+		return read_error(ps, dir, -errno, 0);
 	sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
 	while ((errno = 0, de = readdir(d))) {
 		if (!is_rules_name(de->d_name))
 			continue;
-		ret = -ENOMEM;
 		if (asprintf(&path, "%s%s%s", dir, sep, de->d_name) < 0)
+			path = NULL;
+		ret = add_name(&names, &n, path);
+		if (ret)
 			goto cleanup;
-		nn = reallocarray(names, n + 1, sizeof(*names));
-		if (!nn) {
-			free(path);
-			goto cleanup;
-		}
-		names = nn;
-		names[n++] = path;
 		if (stat(path, &st)) {
-			ret = read_error(ps, path, -errno);
+			ret = read_error(ps, path, -errno, 0);
 			goto cleanup;
 		}
-		if (!S_ISREG(st.st_mode))
+		if (S_ISDIR(st.st_mode)) {
 			free(names[--n]);
+		} else if (!S_ISREG(st.st_mode)) {
+			ret = read_error(ps, path, -EINVAL, st.st_mode);
+			goto cleanup;
+		}
 	}
 	ret = -errno;
 	if (ret) {
-		read_error(ps, dir, ret);
+		read_error(ps, dir, ret, 0);
 		goto cleanup;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
 	*namesp = names;
 	*np = n;
 	names = NULL;
@@ -651,13 +849,50 @@ cleanup:
 	return ret;
 }
 
-static int load_dir(struct parser *ps, const char *dir)
+/* Each candidate takes the place of dir's file of the same name, or comes
+ * after them: the set the daemon will read once the candidates are
+ * installed. A new file's final name is not known (Ansible validates a
+ * temporary file), and last, a clash is reported against the candidate. */
+static int add_candidates(char ***names, size_t *n, char *const paths[],
+			  int npaths)
+{
+	char *copy;
+	size_t i;
+	int k, ret;
+
+	for (k = 0; k < npaths; k++) {
+		for (i = 0; i < *n; i++)
+			if (!strcmp(base_name((*names)[i]), base_name(paths[k])))
+				break;
+		if (i == *n) {
+			ret = add_name(names, n, strdup(paths[k]));
+			if (ret)
+				return ret;
+			continue;
+		}
+		copy = strdup(paths[k]);
+		if (!copy)
+			return -ENOMEM;
+		free((*names)[i]);
+		(*names)[i] = copy;
+	}
+	return 0;
+}
+
+static int load_dir(struct parser *ps, const char *dir, char *const paths[],
+		    int npaths)
 {
 	char **names = NULL;
 	size_t n = 0, i;
 	int ret;
 
 	ret = list_rules(ps, dir, &names, &n);
+	if (!ret)
+		qsort(names, n, sizeof(*names), cmp_base);
+	if (!ret)
+		ret = add_candidates(&names, &n, paths, npaths);
+	if (!ret && !n)
+		diag_add(ps->d, true, dir, 0, "no *.rules file; the policy is empty and denies nothing");
 	for (i = 0; i < n && !ret && !too_many_errors(ps); i++)
 		ret = parse_file(ps, names[i]);
 	free_names(names, n);
@@ -667,7 +902,12 @@ static int load_dir(struct parser *ps, const char *dir)
 /* Duplicates are found with a table of 64-bit hashes, built again by each
  * call over every rule loaded so far: struct policy has no room to keep one,
  * and sorting a million rules costs more than hashing them. Rules go in in
- * load order, so the one a duplicate is reported against is the first. */
+ * load order, so the one a duplicate is reported against is the first.
+ *
+ * The hash is SipHash-2-4 under a key drawn once per process: ids and paths
+ * come from the policy's author, and with an unkeyed hash (FNV-1a, before)
+ * keys made to share a slot turned the linear probing quadratic; 262,144
+ * such rules took a minute to check and to load. */
 typedef int rule_key_fn(const struct rule *a, const struct rule *b);
 
 struct seen {
@@ -678,14 +918,68 @@ struct seen {
 	size_t mask;
 };
 
-static __u64 fnv1a(const void *buf, size_t len)
+static __u64 hash_key[2];
+
+static void hash_key_init(void)
+{
+	struct timespec ts;
+
+	if (hash_key[0] | hash_key[1])
+		return;
+	if (getrandom(hash_key, sizeof(hash_key), GRND_NONBLOCK) ==
+	    sizeof(hash_key) && (hash_key[0] | hash_key[1]))
+		return;
+	/* No entropy yet (early boot): still unknown to a policy's author. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	hash_key[0] = (__u64)ts.tv_nsec << 32 ^ (__u64)ts.tv_sec ^
+		      (__u64)(uintptr_t)&ts;
+	hash_key[1] = ((__u64)getpid() << 32 ^ (__u64)(uintptr_t)hash_key) | 1;
+}
+
+static __u64 rotl(__u64 x, int b)
+{
+	return x << b | x >> (64 - b);
+}
+
+static void sip_round(__u64 v[4])
+{
+	v[0] += v[1]; v[1] = rotl(v[1], 13); v[1] ^= v[0]; v[0] = rotl(v[0], 32);
+	v[2] += v[3]; v[3] = rotl(v[3], 16); v[3] ^= v[2];
+	v[0] += v[3]; v[3] = rotl(v[3], 21); v[3] ^= v[0];
+	v[2] += v[1]; v[1] = rotl(v[1], 17); v[1] ^= v[2]; v[2] = rotl(v[2], 32);
+}
+
+static void sip_word(__u64 v[4], __u64 m)
+{
+	v[3] ^= m;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= m;
+}
+
+static __u64 siphash(const void *buf, size_t len)
 {
 	const unsigned char *c = buf;
-	__u64 h = 0xcbf29ce484222325ULL;
+	__u64 v[4] = {
+		hash_key[0] ^ 0x736f6d6570736575ULL,
+		hash_key[1] ^ 0x646f72616e646f6dULL,
+		hash_key[0] ^ 0x6c7967656e657261ULL,
+		hash_key[1] ^ 0x7465646279746573ULL,
+	};
+	__u64 m, last = (__u64)len << 56;
+	size_t i;
 
-	while (len--)
-		h = (h ^ *c++) * 0x100000001b3ULL;
-	return h;
+	for (; len >= 8; len -= 8, c += 8) {
+		memcpy(&m, c, 8);
+		sip_word(v, le64toh(m));
+	}
+	for (i = 0; i < len; i++)
+		last |= (__u64)c[i] << (8 * i);
+	sip_word(v, last);
+	v[2] ^= 0xff;
+	for (i = 0; i < 4; i++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
 static int key_id(const struct rule *a, const struct rule *b)
@@ -695,7 +989,7 @@ static int key_id(const struct rule *a, const struct rule *b)
 
 static __u64 hash_id(const struct rule *r)
 {
-	return fnv1a(r->id, strlen(r->id));
+	return siphash(r->id, strlen(r->id));
 }
 
 static int key_match(const struct rule *a, const struct rule *b)
@@ -710,8 +1004,8 @@ static int key_match(const struct rule *a, const struct rule *b)
 static __u64 hash_match(const struct rule *r)
 {
 	if (r->kind == MATCH_SHA256)
-		return fnv1a(r->sha256, ID_SHA256_LEN);
-	return fnv1a(r->path, strlen(r->path));
+		return siphash(r->sha256, ID_SHA256_LEN);
+	return siphash(r->path, strlen(r->path));
 }
 
 static int seen_init(struct seen *t, size_t n)
@@ -744,6 +1038,7 @@ static const struct rule *seen_add(struct seen *t, const struct rule *rules,
 
 static int check_dups(struct parser *ps)
 {
+	char name[ID_NAME_ESC_MAX];
 	const struct policy *p = ps->p;
 	struct seen ids = { 0 }, matches = { 0 };
 	const struct rule *r, *f;
@@ -752,6 +1047,7 @@ static int check_dups(struct parser *ps)
 
 	if (ps->start == p->nrules)
 		return 0;
+	hash_key_init();
 	ret = seen_init(&ids, p->nrules);
 	if (!ret)
 		ret = seen_init(&matches, p->nrules);
@@ -762,25 +1058,28 @@ static int check_dups(struct parser *ps)
 		if (f && i >= ps->start)
 			report(ps, r->file, r->line,
 			       "duplicate id '%s' (first at %s:%u); expected ids unique across all policy files",
-			       r->id, f->file, f->line);
+			       r->id, name_escape(f->file, name, sizeof(name)),
+			       f->line);
 		f = seen_add(&matches, p->rules, i, hash_match(r), key_match);
 		if (f && i >= ps->start && r->kind == MATCH_SHA256)
 			report(ps, r->file, r->line,
 			       "duplicate sha256 (first at %s:%u, id '%s'); expected each hash in one rule",
-			       f->file, f->line, f->id);
+			       name_escape(f->file, name, sizeof(name)),
+			       f->line, f->id);
 		else if (f && i >= ps->start)
 			report(ps, r->file, r->line,
 			       "duplicate path '%s' (first at %s:%u, id '%s'); expected each path in one rule",
-			       r->path, f->file, f->line, f->id);
+			       r->path, name_escape(f->file, name, sizeof(name)),
+			       f->line, f->id);
 	}
 	free(ids.slots);
 	free(matches.slots);
 	return ret;
 }
 
-static struct parser parser_init(struct policy *p, FILE *err)
+static struct parser parser_init(struct policy *p, struct diags *d)
 {
-	return (struct parser){ .p = p, .err = err, .start = p->nrules };
+	return (struct parser){ .p = p, .d = d, .start = p->nrules };
 }
 
 static int parser_done(struct parser *ps, int ret)
@@ -794,7 +1093,8 @@ static int parser_done(struct parser *ps, int ret)
 
 int policy_parse_file(struct policy *p, const char *path, FILE *err)
 {
-	struct parser ps = parser_init(p, err);
+	struct diags d = { .f = err };
+	struct parser ps = parser_init(p, &d);
 
 	return parser_done(&ps, parse_file(&ps, path));
 }
@@ -802,33 +1102,69 @@ int policy_parse_file(struct policy *p, const char *path, FILE *err)
 int policy_parse_buf(struct policy *p, const char *name, const char *buf,
 		     size_t len, FILE *err)
 {
-	struct parser ps = parser_init(p, err);
+	struct diags d = { .f = err };
+	struct parser ps = parser_init(p, &d);
 
 	return parser_done(&ps, parse_buf(&ps, name, buf, len));
 }
 
-int policy_load_dir(struct policy *p, const char *dir, FILE *err)
+int policy_load_set(struct policy *p, const char *dir, char *const paths[],
+		    int n, struct diags *d)
 {
-	struct parser ps = parser_init(p, err);
-
-	return parser_done(&ps, load_dir(&ps, dir));
-}
-
-int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err)
-{
-	struct parser ps = parser_init(p, err);
+	struct parser ps = parser_init(p, d);
 	struct stat st;
 	int i, ret = 0;
 
+	if (dir)
+		return parser_done(&ps, load_dir(&ps, dir, paths, n));
 	for (i = 0; i < n && !ret && !too_many_errors(&ps); i++) {
 		if (stat(paths[i], &st))
-			ret = read_error(&ps, paths[i], -errno);
+			ret = read_error(&ps, paths[i], -errno, 0);
 		else if (S_ISDIR(st.st_mode))
-			ret = load_dir(&ps, paths[i]);
+			ret = load_dir(&ps, paths[i], NULL, 0);
 		else
 			ret = parse_file(&ps, paths[i]);
 	}
 	return parser_done(&ps, ret);
+}
+
+int policy_load_dir(struct policy *p, const char *dir, FILE *err)
+{
+	struct diags d = { .f = err };
+
+	return policy_load_set(p, dir, NULL, 0, &d);
+}
+
+int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err)
+{
+	struct diags d = { .f = err };
+
+	return policy_load_set(p, NULL, paths, n, &d);
+}
+
+/* Over each file's name (with its NUL) and its content's SHA-256, in the
+ * order read: two loads agree exactly when they read the same files. The
+ * input is a few bytes per file, so it is laid out and hashed at once. */
+int policy_digest(const struct policy *p, __u8 out[ID_SHA256_LEN])
+{
+	size_t len = 0, off = 0, n, i;
+	char *buf;
+	int err;
+
+	for (i = 0; i < p->nfiles; i++)
+		len += strlen(p->files[i]) + 1 + ID_SHA256_LEN;
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < p->nfiles; i++) {
+		n = strlen(p->files[i]) + 1;
+		memcpy(buf + off, p->files[i], n);
+		memcpy(buf + off + n, p->file_sha256[i], ID_SHA256_LEN);
+		off += n + ID_SHA256_LEN;
+	}
+	err = EVP_Digest(buf, len, out, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
+	free(buf);
+	return err;
 }
 
 void policy_free(struct policy *p)
@@ -840,6 +1176,7 @@ void policy_free(struct policy *p)
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);
 	free(p->files);
+	free(p->file_sha256);
 	free(p->rules);
 	memset(p, 0, sizeof(*p));
 }

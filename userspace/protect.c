@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -194,32 +195,138 @@ const struct rule *policy_match(const struct policy *p, const char *path,
 	return r;
 }
 
-int policy_check_protected(const struct policy *p, const struct protected *pb,
-			   size_t npb, FILE *err)
+/* Each hook's deciding rule for one file, in one pass over the rules:
+ * with the libraries there are dozens of files to check. */
+static void match_hooks(const struct policy *p, char *const *canon,
+			const struct protected *pb, const struct rule *best[3])
 {
-	static const __u8 hooks[] = { ID_HOOK_EXEC, ID_HOOK_MMAP, ID_HOOK_OPEN };
-	char **canon = canon_forms(p);
-	const struct rule *r;
+	static const __u8 hooks[3] = { ID_HOOK_EXEC, ID_HOOK_MMAP, ID_HOOK_OPEN };
+	const __u8 *sha256 = pb->have_sha256 ? pb->sha256 : NULL;
+	size_t i, h;
+
+	best[0] = best[1] = best[2] = NULL;
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+		bool hit;
+
+		if (r->kind == MATCH_SHA256)
+			hit = sha256 && !memcmp(r->sha256, sha256,
+						ID_SHA256_LEN);
+		else
+			hit = path_matches(r, canon[i], pb->path);
+		for (h = 0; hit && h < 3; h++)
+			if ((r->hooks & hooks[h]) &&
+			    (!best[h] || rule_prio(r) > rule_prio(best[h])))
+				best[h] = r;
+	}
+}
+
+int policy_check_protected_diags(const struct policy *p,
+				 const struct protected *pb, size_t npb,
+				 struct diags *d)
+{
+	char **canon = canon_forms(p), name[ID_NAME_ESC_MAX];
+	const struct rule *best[3], *r;
 	size_t i, h;
 	int bad = 0;
 
 	if (!canon)
 		return -ENOMEM;
 	for (i = 0; i < npb; i++) {
-		for (h = 0; h < sizeof(hooks); h++) {
-			r = match(p, canon, pb[i].path, pb[i].have_sha256 ?
-				  pb[i].sha256 : NULL, hooks[h]);
+		match_hooks(p, canon, &pb[i], best);
+		for (h = 0; h < 3; h++) {
+			r = best[h];
 			if (!r || r->action != ID_ACT_DENY ||
 			    (r->flags & ID_RULE_AUDIT))
 				continue;
-			fprintf(err, "%s:%u: rule '%s' would deny %s (%s), "
-				"which must always run; narrow the rule or add "
-				"an allow rule for it\n", r->file, r->line,
-				r->id, pb[i].path, pb[i].what);
+			diag_add(d, false, r->file, r->line, "rule '%s' would deny %s (%s), which must always run; narrow the rule or add an allow rule for it",
+				 r->id, name_escape(pb[i].path, name,
+						    sizeof(name)), pb[i].what);
 			bad = -EINVAL;
 			break;
 		}
 	}
 	canon_free(p, canon);
 	return bad;
+}
+
+int policy_check_protected(const struct policy *p, const struct protected *pb,
+			   size_t npb, FILE *err)
+{
+	struct diags d = { .f = err };
+
+	return policy_check_protected_diags(p, pb, npb, &d);
+}
+
+/* The files mapped executable by a process other than its executable: the
+ * shared objects and the dynamic loader it runs on, as the kernel's mmap
+ * hook sees them. */
+static int maps_libraries(const char *pid, const char *what,
+			  struct protected **out, size_t *n, size_t *cap)
+{
+	char path[64], exe[PATH_MAX] = "", line[PATH_MAX + 128], *file;
+	struct protected *pb;
+	char perms[8];
+	size_t i;
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+	if (!realpath(path, exe))
+		exe[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!ret && fgets(line, sizeof(line), f)) {
+		file = strchr(line, '/');
+		if (!file || sscanf(line, "%*s %7s", perms) != 1 ||
+		    perms[2] != 'x')
+			continue;
+		file[strcspn(file, "\n")] = '\0';
+		if (*n == *cap) {
+			pb = reallocarray(*out, *cap ? 2 * *cap : 32,
+					  sizeof(*pb));
+			ret = -ENOMEM;
+			if (!pb)
+				break;
+			ret = 0;
+			*out = pb;
+			*cap = *cap ? 2 * *cap : 32;
+		}
+		pb = &(*out)[*n];
+		/* " (deleted)" and the like: a file that is gone resolves
+		 * to nothing a rule could name. */
+		if (!realpath(file, pb->path) || !strcmp(pb->path, exe))
+			continue;
+		for (i = 0; i < *n && strcmp((*out)[i].path, pb->path); i++)
+			;
+		if (i < *n)
+			continue;
+		pb->what = what;
+		pb->have_sha256 = sha256_file(pb->path, pb->sha256) == 0;
+		(*n)++;
+	}
+	fclose(f);
+	return ret;
+}
+
+int protected_libraries(struct protected **out, size_t *n)
+{
+	size_t cap = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = maps_libraries("self", "a library interdict maps", out, n, &cap);
+	/* pid 1's maps need privileges; without them, interdict's own. */
+	if (!ret && maps_libraries("1", "a library pid 1 maps", out, n,
+				   &cap) == -ENOMEM)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
 }

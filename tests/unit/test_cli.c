@@ -32,6 +32,7 @@
 #define NOBODY 65534
 #define ANY -1			/* a line count not checked */
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* What a child printed and how it ended. */
 struct run {
@@ -170,21 +171,48 @@ static bool one_json_line(const char *s)
  *   D/valid/{10-a,20-b}.rules   three rules, D/valid/README not a policy
  *   D/bad/{bad,other}.rules     three errors on three lines, in two files
  *   D/sh/sh.rules               a rule denying /bin/sh
- * Arguments and expected text below name D as %1$s. */
+ *   D/cand/                     candidates for --dir D/valid
+ *   D/conf/                     interdict.conf files
+ *   D/empty/                    no *.rules
+ *   D/p.fifo, D/fifo/x.rules    FIFOs
+ *   D/risky.rules               valid rules that warrant warnings
+ *   D/bad\n\e[31m.rules         a hostile name
+ * Arguments, file texts and expected text below name D as %1$s. */
 static const struct {
 	const char *path, *text;	/* text NULL: a directory */
+	char kind;			/* 'l': a link to text, 'p': a FIFO */
 } tree_entries[] = {
-	{ "one.rules", "deny path=/opt/one id=one\n" },
-	{ "valid", NULL },
-	{ "valid/10-a.rules", "# banned tree\ndeny path=/opt/x/ id=a\n" },
+	{ "one.rules", "deny path=/opt/one id=one\n", 0 },
+	{ "valid", NULL, 0 },
+	{ "valid/10-a.rules", "# banned tree\ndeny path=/opt/x/ id=a\n", 0 },
 	{ "valid/20-b.rules", "deny sha256=" HEX64 " id=b\n"
-			      "audit path=/opt/y id=c\n" },
-	{ "valid/README", "not a policy: ignored\n" },
-	{ "bad", NULL },
-	{ "bad/bad.rules", "block path=/x id=a\ndeny path=rel id=b\n" },
-	{ "bad/other.rules", "deny id=c\n" },
-	{ "sh", NULL },
-	{ "sh/sh.rules", "deny path=/bin/sh id=x\n" },
+			      "audit path=/opt/y id=c\n", 0 },
+	{ "valid/README", "not a policy: ignored\n", 0 },
+	{ "bad", NULL, 0 },
+	{ "bad/bad.rules", "block path=/x id=a\ndeny path=rel id=b\n", 0 },
+	{ "bad/other.rules", "deny id=c\n", 0 },
+	{ "sh", NULL, 0 },
+	{ "sh/sh.rules", "deny path=/bin/sh id=x\n", 0 },
+	{ "cand", NULL, 0 },
+	{ "cand/tmpk2j4_x", "deny path=/opt/z id=a\n", 0 },
+	{ "cand/10-a.rules", "deny path=/opt/x/ id=a2\n", 0 },
+	{ "cand/clash", "deny path=/opt/y id=z\n", 0 },
+	{ "conf", NULL, 0 },
+	{ "conf/ok.conf", "# the test's\nmode = audit\npolicy-dir = %1$s/valid\n"
+			  "max-sha256-rules=10  # small\n", 0 },
+	{ "conf/small.conf", "max-path-rules = 1\nmax-sha256-rules = 1\n", 0 },
+	{ "conf/bad.conf", "mode = audit\nfoo = 1\nrefresh = 86401\n", 0 },
+	{ "conf/nodir.conf", "policy-dir = %1$s/none\n", 0 },
+	{ "empty", NULL, 0 },
+	{ "p.fifo", NULL, 'p' },
+	{ "fifo", NULL, 0 },
+	{ "fifo/x.rules", NULL, 'p' },
+	{ "link", "%1$s/one.rules", 'l' },
+	{ "risky.rules", "deny path=%1$s/valid id=dir\n"
+			 "deny path=%1$s/link id=link\n"
+			 "deny sha256=" ZERO64 " id=zero\n"
+			 "deny sha256=" HEX64 " id=real\n", 0 },
+	{ "bad\n\033[31m.rules", "block\n", 0 },
 };
 
 static int rm_entry(const char *path, const struct stat *st, int type,
@@ -208,7 +236,7 @@ static void binaries_present(struct __test_metadata *_metadata)
 static void tree_make(struct __test_metadata *_metadata, char *dir,
 		      bool *made)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], text[PATH_MAX];
 	size_t i;
 	FILE *f;
 
@@ -218,13 +246,23 @@ static void tree_make(struct __test_metadata *_metadata, char *dir,
 	*made = true;
 	for (i = 0; i < sizeof(tree_entries) / sizeof(tree_entries[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, tree_entries[i].path);
+		if (tree_entries[i].text)
+			snprintf(text, sizeof(text), tree_entries[i].text, dir);
+		if (tree_entries[i].kind == 'p') {
+			ASSERT_EQ(0, mkfifo(path, 0600));
+			continue;
+		}
+		if (tree_entries[i].kind == 'l') {
+			ASSERT_EQ(0, symlink(text, path));
+			continue;
+		}
 		if (!tree_entries[i].text) {
 			ASSERT_EQ(0, mkdir(path, 0755));
 			continue;
 		}
 		f = fopen(path, "w");
 		ASSERT_NE(NULL, f);
-		fputs(tree_entries[i].text, f);
+		fputs(text, f);
 		ASSERT_EQ(0, fclose(f));
 	}
 }
@@ -249,6 +287,7 @@ static void tree_make(struct __test_metadata *_metadata, char *dir,
 
 TREE_FIXTURE(cli);
 TREE_FIXTURE(daemon);
+TREE_FIXTURE(libs);
 
 /* Run args (NULL-terminated, each a format naming D as %1$s). */
 static int run_in(struct run *r, const char *dir, const char *const *args,
@@ -292,8 +331,11 @@ FIXTURE_VARIANT_ADD(cli, check_paths) {
 };
 FIXTURE_VARIANT_ADD(cli, check_example) {
 	.args = { CLI, "check", "policy/examples/bod-17-01.rules" },
-	.code = 0, .out_lines = 1, .err_lines = 0,
+	.code = 0, .out_lines = 1, .err_lines = 2,
 	.out = { " rules valid (", " in 1 files\n" },
+	.err = { "policy/examples/bod-17-01.rules:96: warning: sha256=0000",
+		 "in rule 'bod1701-sha-placeholder-1' looks like a placeholder",
+		 "policy/examples/bod-17-01.rules:97: warning: " },
 };
 
 /* interdict check: invalid policies, every error as FILE:LINE: message. */
@@ -316,9 +358,10 @@ FIXTURE_VARIANT_ADD(cli, check_missing) {
 	.out_lines = 0, .err_lines = 1,
 	.err = { "%1$s/none.rules: cannot read: No such file or directory" },
 };
+/* Where /bin/sh is a link, a warning says so too. */
 FIXTURE_VARIANT_ADD(cli, check_denies_sh) {
 	.args = { CLI, "check", "%1$s/sh" }, .code = 1,
-	.out_lines = 0, .err_lines = 1,
+	.out_lines = 0, .err_lines = ANY,
 	.err = { "%1$s/sh/sh.rules:1: rule 'x' would deny ", "(/bin/sh)",
 		 "which must always run" },
 };
@@ -359,9 +402,197 @@ FIXTURE_VARIANT_ADD(cli, unknown_option) {
 	.args = { CLI, "-x", "check", "%1$s/one.rules" }, .code = 2,
 	.out_lines = 0, .err_lines = ANY, .err = { "usage: interdict" },
 };
-FIXTURE_VARIANT_ADD(cli, check_no_path) {
-	.args = { CLI, "check" }, .code = 2, .out_lines = 0, .err_lines = 1,
-	.err = { "usage: interdict check PATH...\n" },
+FIXTURE_VARIANT_ADD(cli, check_no_value) {
+	.args = { CLI, "check", "--dir" }, .code = 2, .out_lines = 0,
+	.err_lines = 2,
+	.err = { "interdict: check: --dir needs a value\n",
+		 "usage: interdict check [-j] [--config FILE] [--dir DIR] [PATH...]\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_unknown_option) {
+	.args = { CLI, "check", "--bogus", "%1$s/one.rules" }, .code = 2,
+	.out_lines = 0, .err_lines = 2,
+	.err = { "interdict: check: unknown option '--bogus'\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_option_twice) {
+	.args = { CLI, "check", "--dir=%1$s/valid", "--dir", "%1$s/bad" },
+	.code = 2, .out_lines = 0, .err_lines = 2,
+	.err = { "interdict: check: --dir given twice\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_json_usage) {
+	.args = { CLI, "-j", "check", "--bogus" }, .code = 2,
+	.out_lines = 1, .err_lines = 2, .json = true,
+	.out = { "{\"error\":\"unknown option '--bogus'\"}\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_help) {
+	.args = { CLI, "check", "--help" }, .code = 0, .out_lines = 1,
+	.err_lines = 0,
+	.out = { "usage: interdict check [-j] [--config FILE] [--dir DIR] [PATH...]\n" },
+};
+
+/* interdict check with no PATH: the config file and its policy-dir. */
+FIXTURE_VARIANT_ADD(cli, check_config) {
+	.args = { CLI, "check", "--config", "%1$s/conf/ok.conf" }, .code = 0,
+	.out_lines = 1, .err_lines = 0,
+	.out = { "3 rules valid (1 SHA-256, 2 path) in 2 files\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_config_json) {
+	.args = { CLI, "check", "-j", "--config=%1$s/conf/ok.conf" },
+	.code = 0, .out_lines = 1, .err_lines = 0, .json = true,
+	.out = { "{\"valid\":true,\"rules\":3,\"files\":2,",
+		 "\"config\":\"%1$s/conf/ok.conf\"",
+		 "\"errors\":[],\"warnings\":[]}\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_config_missing) {
+	.args = { CLI, "check", "--config", "%1$s/none.conf" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/none.conf: cannot read: No such file or directory\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_config_bad) {
+	.args = { CLI, "check", "--config", "%1$s/conf/bad.conf" }, .code = 1,
+	.out_lines = 0, .err_lines = 2,
+	.err = { "%1$s/conf/bad.conf:2: unknown key 'foo'; expected mode, "
+		 "policy-dir, events, pin-dir, control, max-sha256-rules, "
+		 "max-path-rules or refresh\n",
+		 "%1$s/conf/bad.conf:3: refresh '86401'; expected seconds "
+		 "from 0 (never) to 86400\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_config_fifo) {
+	.args = { CLI, "check", "--config", "%1$s/p.fifo" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/p.fifo: cannot read: a FIFO, not a regular file\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_config_no_dir) {
+	.args = { CLI, "check", "--config", "%1$s/conf/nodir.conf" },
+	.code = 1, .out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/none: cannot read: No such file or directory\n" },
+};
+
+/* --dir DIR PATH: the candidate checked with what it joins. */
+FIXTURE_VARIANT_ADD(cli, check_dir_alone) {
+	.args = { CLI, "check", "--dir", "%1$s/valid" }, .code = 0,
+	.out_lines = 1, .err_lines = 0,
+	.out = { "3 rules valid (1 SHA-256, 2 path) in 2 files\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_dir_candidate_clash) {
+	.args = { CLI, "check", "--dir", "%1$s/valid", "%1$s/cand/tmpk2j4_x" },
+	.code = 1, .out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/cand/tmpk2j4_x:1: duplicate id 'a' (first at "
+		 "%1$s/valid/10-a.rules:2); expected ids unique across all "
+		 "policy files\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_dir_candidate_path_clash) {
+	.args = { CLI, "check", "--dir", "%1$s/valid", "%1$s/cand/clash" },
+	.code = 1, .out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/cand/clash:1: duplicate path '/opt/y' (first at "
+		 "%1$s/valid/20-b.rules:2, id 'c')" },
+};
+FIXTURE_VARIANT_ADD(cli, check_dir_candidate_replaces) {
+	.args = { CLI, "check", "--dir", "%1$s/valid", "%1$s/cand/10-a.rules" },
+	.code = 0, .out_lines = 1, .err_lines = 0,
+	.out = { "3 rules valid (1 SHA-256, 2 path) in 2 files\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_dir_two_candidates) {
+	.args = { CLI, "check", "--dir", "%1$s/valid", "%1$s/cand/10-a.rules",
+		  "%1$s/cand/tmpk2j4_x" }, .code = 0, .out_lines = 1,
+	.err_lines = 0,
+	.out = { "4 rules valid (1 SHA-256, 3 path) in 3 files\n" },
+};
+
+/* Files that are not: an error at once, never a wait for a writer. */
+FIXTURE_VARIANT_ADD(cli, check_fifo) {
+	.args = { CLI, "check", "%1$s/p.fifo" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/p.fifo: cannot read: a FIFO, not a regular file\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_fifo_candidate) {
+	.args = { CLI, "check", "--dir", "%1$s/valid", "%1$s/p.fifo" },
+	.code = 1, .out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/p.fifo: cannot read: a FIFO, not a regular file\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_fifo_in_dir) {
+	.args = { CLI, "check", "%1$s/fifo" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/fifo/x.rules: cannot read: a FIFO, not a regular file\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_device) {
+	.args = { CLI, "check", "/dev/null" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "/dev/null: cannot read: a character device, not a regular file\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_proc_self) {
+	.args = { CLI, "check", "/proc/self/cwd/%1$s/one.rules" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "/proc/self/cwd/%1$s/one.rules: goes through /proc/self, "
+		 "which names another file in every process, so the daemon "
+		 "would not read what is checked here; name the file by its "
+		 "own path\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_dev_fd_dir) {
+	.args = { CLI, "check", "--dir", "/dev/fd/3" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "/dev/fd/3: goes through /dev/fd, " },
+};
+
+/* Valid, with warnings. */
+FIXTURE_VARIANT_ADD(cli, check_empty_dir) {
+	.args = { CLI, "check", "%1$s/empty" }, .code = 0,
+	.out_lines = 1, .err_lines = 1,
+	.out = { "0 rules valid (0 SHA-256, 0 path) in 0 files\n" },
+	.err = { "%1$s/empty: warning: no *.rules file; the policy is empty "
+		 "and denies nothing\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_risky) {
+	.args = { CLI, "check", "%1$s/risky.rules" }, .code = 0,
+	.out_lines = 1, .err_lines = 3,
+	.err = { "%1$s/risky.rules:1: warning: path %1$s/valid in rule 'dir' "
+		 "is a directory named without a trailing '/': the rule "
+		 "matches the directory only, not what is in it; write "
+		 "path=%1$s/valid/ for the tree\n",
+		 "%1$s/risky.rules:2: warning: path %1$s/link in rule 'link' "
+		 "is a symbolic link: the rule denies its target "
+		 "%1$s/one.rules, under every name; name the target to say "
+		 "so\n",
+		 "%1$s/risky.rules:3: warning: sha256=" ZERO64 " in rule "
+		 "'zero' looks like a placeholder; expected the hash of a "
+		 "real file (sha256sum FILE)\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_risky_json) {
+	.args = { CLI, "-j", "check", "%1$s/risky.rules" }, .code = 0,
+	.out_lines = 1, .err_lines = 3, .json = true,
+	.out = { "{\"valid\":true,\"rules\":4,",
+		 "\"errors\":[],\"warnings\":[{\"file\":\"%1$s/risky.rules\","
+		 "\"line\":1,\"message\":\"path %1$s/valid in rule 'dir' is a",
+		 "},{\"file\":\"%1$s/risky.rules\",\"line\":3,\"message\":"
+		 "\"sha256=" ZERO64 " in rule 'zero' looks like a placeholder;" },
+};
+
+/* Limits from the config: the daemon would refuse a larger policy. */
+FIXTURE_VARIANT_ADD(cli, check_limits) {
+	.args = { CLI, "check", "--config", "%1$s/conf/small.conf",
+		  "%1$s/valid" }, .code = 1, .out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/valid: 2 path rules, over the limit of 1 "
+		 "(max-path-rules); the daemon would refuse this policy: raise "
+		 "max-path-rules in %1$s/conf/small.conf or remove rules\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_limits_dir) {
+	.args = { CLI, "check", "--config", "%1$s/conf/ok.conf", "--dir",
+		  "%1$s/valid", "%1$s/cand/tmpk2j4_x" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/cand/tmpk2j4_x:1: duplicate id 'a'" },
+};
+
+/* A hostile name is escaped: one line, no escape sequence. */
+FIXTURE_VARIANT_ADD(cli, check_hostile_name) {
+	.args = { CLI, "check", "%1$s/bad\n\033[31m.rules" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "%1$s/bad\\n\\x1b[31m.rules:1: unknown action 'block'" },
+};
+FIXTURE_VARIANT_ADD(cli, check_hostile_name_json) {
+	.args = { CLI, "check", "-j", "%1$s/bad\n\033[31m.rules" }, .code = 1,
+	.out_lines = 1, .err_lines = 1, .json = true,
+	.out = { "\"errors\":[{\"file\":\"%1$s/bad\\n\\u001b[31m.rules\","
+		 "\"line\":1,\"message\":\"unknown action 'block'; expected "
+		 "deny, allow or audit\"}],\"warnings\":[]}\n" },
 };
 FIXTURE_VARIANT_ADD(cli, help) {
 	.args = { CLI, "--help" }, .code = 0, .out_lines = ANY, .err_lines = 0,
@@ -399,9 +630,9 @@ FIXTURE_VARIANT_ADD(cli, status_extra_argument) {
 
 /* interdictd: bad options and policies stop it before anything loads. */
 FIXTURE_VARIANT_ADD(cli, daemon_no_policy_dir) {
-	.args = { DAEMON }, .code = 2, .out_lines = 0, .err_lines = ANY,
-	.err = { "interdictd: options: --policy-dir is required\n",
-		 "usage: interdictd --policy-dir DIR" },
+	.args = { DAEMON, "--config", "%1$s/none.conf" }, .code = 2,
+	.out_lines = 0, .err_lines = ANY,
+	.err = { "interdictd: options: --config %1$s/none.conf: no such file\n" },
 };
 FIXTURE_VARIANT_ADD(cli, daemon_bad_mode) {
 	.args = { DAEMON, "--policy-dir", "%1$s/valid", "--mode", "bogus" },
@@ -455,7 +686,7 @@ FIXTURE_VARIANT_ADD(cli, daemon_missing_dir) {
 };
 FIXTURE_VARIANT_ADD(cli, daemon_help) {
 	.args = { DAEMON, "--help" }, .code = 0, .out_lines = ANY,
-	.err_lines = 0, .out = { "usage: interdictd --policy-dir DIR " },
+	.err_lines = 0, .out = { "usage: interdictd [--config FILE] [--policy-dir DIR] " },
 };
 
 static void expect_text(struct __test_metadata *_metadata, const char *dir,
@@ -485,6 +716,53 @@ TEST_F(cli, run)
 	if (v->json)
 		EXPECT_TRUE(one_json_line(self->r.out))
 			TH_LOG("not one JSON object: %s", self->r.out);
+}
+
+/* The file this process maps whose name has `part`, resolved. */
+static int mapped(const char *part, char *out)
+{
+	char line[PATH_MAX + 128], *file;
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -errno;
+	while (ret && fgets(line, sizeof(line), f)) {
+		file = strchr(line, '/');
+		if (!file || !strstr(file, part))
+			continue;
+		file[strcspn(file, "\n")] = '\0';
+		if (realpath(file, out))
+			ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* interdict links libc like interdictd: a rule denying it, by path or by
+ * content, is refused like one denying /bin/sh. */
+TEST_F(libs, check_denies_libc)
+{
+	static const char *const args[] = {
+		CLI, "check", "%1$s/libc.rules", NULL,
+	};
+	char libc[PATH_MAX], path[PATH_MAX], want[2 * PATH_MAX];
+	FILE *f;
+
+	ASSERT_EQ(0, mapped("/libc.so", libc));
+	snprintf(path, sizeof(path), "%s/libc.rules", self->dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "deny path=%s id=libc on=mmap\n", libc);
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, run_in(&self->r, self->dir, args, false));
+	EXPECT_EQ(1, self->r.code) TH_LOG("stderr:\n%s", self->r.err);
+	snprintf(want, sizeof(want), "%s:1: rule 'libc' would deny %s (a "
+		 "library interdict maps), which must always run; narrow the "
+		 "rule or add an allow rule for it\n", path, libc);
+	ASSERT_HAS(self->r.err, want);
+	EXPECT_EQ(0U, self->r.out_len);
 }
 
 /* Whether this host can enforce, as interdict doctor finds it. */

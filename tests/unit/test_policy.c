@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "interdict.h"
 
@@ -195,6 +198,12 @@ BAD(control_del, "deny path=/x id=a msg=\x7f\n",
     "t.rules:1: control character 0x7f; expected printable text");
 BAD(control_in_comment_line, "# bell \a\n", "t.rules:1: control character 0x07");
 BAD(lone_cr, "deny path=/x\r id=a\n", "t.rules:1: control character 0x0d");
+BAD(path_proc_self, "deny path=/proc/self/exe id=a\n",
+    "t.rules:1: path '/proc/self/exe' goes through /proc/self, which names another file in every process; expected the file's own path");
+BAD(path_thread_self, "deny path=/proc/thread-self/ id=a\n",
+    "t.rules:1: path '/proc/thread-self/' goes through /proc/thread-self,");
+BAD(path_dev_fd, "deny path=/dev/fd/3 id=a\n",
+    "t.rules:1: path '/dev/fd/3' goes through /dev/fd,");
 FIXTURE_VARIANT_ADD(bad, nul_byte) {
 	.text = "deny path=/x\0 id=a\n", .len = 19,
 	.msg = "t.rules:1: NUL byte; expected a text file",
@@ -492,6 +501,137 @@ TEST_F(parse, duplicates_across_calls)
 	ASSERT_EQ(0, parse(&self->s, "v.rules", "deny path=/c id=z\n"));
 	EXPECT_EQ(2, sink_lines(&self->s));
 	EXPECT_EQ(4U, self->s.p.nrules);
+}
+
+/*
+ * Keys built to collide in a hash table: each of the 2^18 strings is a
+ * prefix followed by 18 three-character blocks, each block one of a pair that
+ * leaves the low 19 bits of FNV-1a's state equal, so every string shares
+ * those bits (the index of a 2^19-slot table keyed by plain FNV-1a, as
+ * policy.c's was). Different blocks, different strings.
+ */
+#define ADV_STAGES	18
+#define ADV_BITS	19
+#define ADV_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789._:-"
+
+struct adv_block {
+	__u64 low;
+	unsigned int idx;
+};
+
+static __u64 adv_fnv(__u64 h, const char *s, size_t n)
+{
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+static int adv_cmp(const void *a, const void *b)
+{
+	const struct adv_block *x = a, *y = b;
+
+	return x->low < y->low ? -1 : x->low > y->low ? 1 :
+	       (int)x->idx - (int)y->idx;
+}
+
+/* Block i of the 66^3 three-character blocks, NUL-terminated. */
+static void adv_block(char out[4], size_t i)
+{
+	static const char chars[] = ADV_CHARS;
+	const size_t nc = sizeof(chars) - 1;
+
+	out[0] = chars[i / (nc * nc)];
+	out[1] = chars[i / nc % nc];
+	out[2] = chars[i % nc];
+	out[3] = '\0';
+}
+
+/* For each stage, two blocks with the same low bits from the state the
+ * prefix (and the blocks before) leave. */
+static int adv_pairs(const char *prefix, char pairs[ADV_STAGES][2][4])
+{
+	const size_t n = (sizeof(ADV_CHARS) - 1) * (sizeof(ADV_CHARS) - 1) *
+			 (sizeof(ADV_CHARS) - 1);
+	const __u64 mask = (1ULL << ADV_BITS) - 1;
+	struct adv_block *b = calloc(n, sizeof(*b));
+	__u64 h = adv_fnv(0xcbf29ce484222325ULL, prefix, strlen(prefix));
+	size_t st, i;
+	char blk[4];
+
+	if (!b)
+		return -ENOMEM;
+	for (st = 0; st < ADV_STAGES; st++) {
+		for (i = 0; i < n; i++) {
+			adv_block(blk, i);
+			b[i].low = adv_fnv(h, blk, 3) & mask;
+			b[i].idx = i;
+		}
+		qsort(b, n, sizeof(*b), adv_cmp);
+		for (i = 1; i < n && b[i].low != b[i - 1].low; i++)
+			;
+		if (i == n) {
+			free(b);
+			return -EAGAIN;
+		}
+		adv_block(pairs[st][0], b[i - 1].idx);
+		adv_block(pairs[st][1], b[i].idx);
+		h = adv_fnv(h, pairs[st][0], 3);
+	}
+	free(b);
+	return 0;
+}
+
+static void adv_key(char *out, const char *prefix,
+		    char pairs[ADV_STAGES][2][4], size_t k)
+{
+	size_t st, off = strlen(prefix);
+
+	memcpy(out, prefix, off);
+	for (st = 0; st < ADV_STAGES; st++, off += 3)
+		memcpy(out + off, pairs[st][k >> st & 1], 3);
+	out[off] = '\0';
+}
+
+/* CPU time, not wall time: other jobs on a busy build host must not make
+ * the bound below flaky. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 262,144 rules whose ids and paths all collide under an unkeyed hash:
+ * loading them must stay linear (it took 22 s when it was not). */
+TEST_F(parse, colliding_keys_stay_linear)
+{
+	static char ids[ADV_STAGES][2][4], paths[ADV_STAGES][2][4];
+	const size_t n = 1 << ADV_STAGES;
+	char id[ID_RULE_ID_MAX], path[ID_RULE_ID_MAX], *text, *o;
+	double t0, t;
+	size_t k;
+
+	ASSERT_EQ(0, adv_pairs("", ids));
+	ASSERT_EQ(0, adv_pairs("/", paths));
+	text = malloc(n * 128);
+	ASSERT_NE(NULL, text);
+	for (o = text, k = 0; k < n; k++) {
+		adv_key(id, "", ids, k);
+		adv_key(path, "/", paths, k);
+		o += sprintf(o, "deny path=%s id=%s\n", path, id);
+	}
+	t0 = now_s();
+	EXPECT_EQ(0, policy_parse_buf(&self->s.p, "adv.rules", text,
+				      o - text, self->s.err));
+	t = now_s() - t0;
+	free(text);
+	EXPECT_EQ(n, self->s.p.nrules);
+	EXPECT_STREQ("", sink_text(&self->s));
+	ksft_print_msg("%zu colliding rules parsed and checked in %.3f s of CPU\n",
+		       n, t);
+	EXPECT_GT(5.0, t);
 }
 
 TEST_F(parse, free_zeroes)
@@ -812,6 +952,176 @@ TEST_F(dir, load_paths_duplicates)
 	ASSERT_EQ(-EINVAL, policy_load_paths(&self->s.p, paths, 2,
 					     self->s.err));
 	ASSERT_ERR(&self->s, "/b:1: duplicate id 'x' (first at ");
+}
+
+TEST(process_relative)
+{
+	EXPECT_STREQ("/proc/self", path_process_relative("/proc/self"));
+	EXPECT_STREQ("/proc/self", path_process_relative("/proc/self/fd/0"));
+	EXPECT_STREQ("/dev/stdin", path_process_relative("/dev/stdin"));
+	EXPECT_STREQ("/proc/mounts", path_process_relative("/proc/mounts"));
+	EXPECT_EQ(NULL, path_process_relative("/proc/selfish"));
+	EXPECT_EQ(NULL, path_process_relative("/proc/1/exe"));
+	EXPECT_EQ(NULL, path_process_relative("/dev/fdx"));
+	EXPECT_EQ(NULL, path_process_relative("/etc/interdict/policy.d"));
+}
+
+TEST(escape)
+{
+	char buf[64];
+
+	EXPECT_STREQ("/etc/a b.rules", name_escape("/etc/a b.rules", buf,
+						   sizeof(buf)));
+	EXPECT_STREQ("a\\nb\\x1b[31mc\\td\\re\\\\f\\x7f\\xc3\\xa9",
+		     name_escape("a\nb\033[31mc\td\re\\f\x7f\xc3\xa9", buf,
+				 sizeof(buf)));
+	/* Only whole escapes fit. */
+	EXPECT_STREQ("ab", name_escape("ab\033", buf, 6));
+	EXPECT_STREQ("ab\\x1b", name_escape("ab\033", buf, 7));
+	buf[0] = 'z';
+	name_escape("x", buf, 0);
+	EXPECT_EQ('z', buf[0]);
+}
+
+TEST_F(parse, hostile_names_escaped)
+{
+	ASSERT_EQ(0, parse(&self->s, "a\nb.rules", "deny path=/x id=x\n"));
+	ASSERT_EQ(-EINVAL, parse(&self->s, "c\033[2J.rules",
+				 "deny path=/x id=x\nblock\n"));
+	EXPECT_STREQ("c\\x1b[2J.rules:1: duplicate id 'x' (first at a\\nb.rules:1); expected ids unique across all policy files\n"
+		     "c\\x1b[2J.rules:1: duplicate path '/x' (first at a\\nb.rules:1, id 'x'); expected each path in one rule\n",
+		     sink_text(&self->s) + strlen("c\\x1b[2J.rules:2: unknown action 'block'; expected deny, allow or audit\n"));
+	EXPECT_EQ(3, sink_lines(&self->s));
+}
+
+/* Kept for -j: file, line, kind and text, as printed. */
+TEST(diags_kept)
+{
+	struct diags d = { .keep = true };
+
+	diag_add(&d, false, "f\n", 3, "bad %s", "thing");
+	diag_add(&d, true, "g", 0, "risky");
+	diag_add(&d, false, NULL, 0, "no file");
+	ASSERT_EQ(3U, d.n);
+	EXPECT_EQ(2U, d.errors);
+	EXPECT_EQ(1U, d.warnings);
+	EXPECT_STREQ("f\n", d.v[0].file);
+	EXPECT_EQ(3U, d.v[0].line);
+	EXPECT_FALSE(d.v[0].warning);
+	EXPECT_STREQ("bad thing", d.v[0].msg);
+	EXPECT_TRUE(d.v[1].warning);
+	EXPECT_EQ(NULL, d.v[2].file);
+	diags_free(&d);
+	EXPECT_EQ(0U, d.n);
+}
+
+TEST_F(dir, fifo)
+{
+	char path[PATH_MAX], want[PATH_MAX + 100];
+
+	ASSERT_EQ(0, write_file(self->path, "a.rules", "deny path=/a id=a\n"));
+	ASSERT_EQ(0, mkfifo(dir_path(self->path, "p.rules", path), 0600));
+	/* Never waits for a writer: named, or found in the directory. */
+	ASSERT_EQ(-EINVAL, policy_parse_file(&self->s.p, path, self->s.err));
+	ASSERT_EQ(-EINVAL, policy_load_dir(&self->s.p, self->path,
+					   self->s.err));
+	snprintf(want, sizeof(want), "%1$s: cannot read: a FIFO, not a regular file\n"
+		 "%1$s: cannot read: a FIFO, not a regular file\n", path);
+	EXPECT_STREQ(want, sink_text(&self->s));
+}
+
+TEST_F(dir, empty_warns)
+{
+	char want[PATH_MAX + 100];
+
+	ASSERT_EQ(0, mkdir(dir_path(self->path, "sub", want), 0700));
+	ASSERT_EQ(0, write_file(self->path, "README", "not a policy\n"));
+	ASSERT_EQ(0, policy_load_dir(&self->s.p, self->path, self->s.err));
+	snprintf(want, sizeof(want), "%s: warning: no *.rules file; the policy is empty and denies nothing\n",
+		 self->path);
+	EXPECT_STREQ(want, sink_text(&self->s));
+}
+
+/* --dir DIR CANDIDATE: the candidate replaces DIR's file of its name or
+ * comes after DIR's files. */
+TEST_F(dir, load_set)
+{
+	char cand[PATH_MAX], a[PATH_MAX], tmp[PATH_MAX], ids[64];
+	char want[3 * PATH_MAX];
+	char *paths[] = { a, tmp };
+	struct diags d = { .f = self->s.err };
+
+	ASSERT_EQ(0, mkdir(dir_path(self->path, "cand", cand), 0700));
+	ASSERT_EQ(0, write_file(self->path, "a.rules", "deny path=/a id=a\n"));
+	ASSERT_EQ(0, write_file(self->path, "c.rules", "deny path=/c id=c\n"));
+	ASSERT_EQ(0, write_file(cand, "a.rules", "deny path=/a2 id=a2\n"));
+	ASSERT_EQ(0, write_file(cand, "b-tmp", "deny path=/b id=b\n"));
+	dir_path(cand, "a.rules", a);
+	dir_path(cand, "b-tmp", tmp);
+	ASSERT_EQ(0, policy_load_set(&self->s.p, self->path, paths, 2, &d))
+		TH_LOG("%s", sink_text(&self->s));
+	EXPECT_STREQ("a2 c b", rule_ids(&self->s.p, ids, sizeof(ids)));
+	EXPECT_STREQ(a, self->s.p.files[0]);
+	policy_free(&self->s.p);
+
+	/* A clash with a file that stays is found before the file lands. */
+	ASSERT_EQ(0, write_file(cand, "b-tmp", "deny path=/x id=c\n"));
+	ASSERT_EQ(-EINVAL, policy_load_set(&self->s.p, self->path, paths + 1,
+					   1, &d));
+	snprintf(want, sizeof(want), "%s:1: duplicate id 'c' (first at %s/c.rules:1)",
+		 tmp, self->path);
+	ASSERT_ERR(&self->s, want);
+}
+
+static void digest_of(struct __test_metadata *_metadata, const char *dir,
+		      __u8 out[ID_SHA256_LEN])
+{
+	struct policy p = { 0 };
+
+	ASSERT_EQ(0, policy_load_dir(&p, dir, NULL));
+	ASSERT_EQ(0, policy_digest(&p, out));
+	policy_free(&p);
+}
+
+TEST_F(dir, digest)
+{
+	static const char a[] = "deny path=/a id=a\n", b[] = "deny path=/b id=b\n";
+	__u8 d1[ID_SHA256_LEN], d2[ID_SHA256_LEN], want[ID_SHA256_LEN];
+	__u8 sa[ID_SHA256_LEN], sb[ID_SHA256_LEN];
+	char pa[PATH_MAX], pb[PATH_MAX], pc[PATH_MAX];
+	EVP_MD_CTX *ctx;
+
+	ASSERT_EQ(0, write_file(self->path, "a.rules", a));
+	ASSERT_EQ(0, write_file(self->path, "b.rules", b));
+	digest_of(_metadata, self->path, d1);
+	digest_of(_metadata, self->path, d2);
+	EXPECT_EQ(0, memcmp(d1, d2, sizeof(d1)));
+
+	/* SHA-256 of each name with its NUL and its content's SHA-256. */
+	ASSERT_EQ(0, sha256_file(dir_path(self->path, "a.rules", pa), sa));
+	ASSERT_EQ(0, sha256_file(dir_path(self->path, "b.rules", pb), sb));
+	ctx = EVP_MD_CTX_new();
+	ASSERT_NE(NULL, ctx);
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, pa, strlen(pa) + 1);
+	EVP_DigestUpdate(ctx, sa, sizeof(sa));
+	EVP_DigestUpdate(ctx, pb, strlen(pb) + 1);
+	EVP_DigestUpdate(ctx, sb, sizeof(sb));
+	EVP_DigestFinal_ex(ctx, want, NULL);
+	EVP_MD_CTX_free(ctx);
+	EXPECT_EQ(0, memcmp(want, d1, sizeof(want)));
+
+	/* A byte changed, a comment added, a file renamed: another digest. */
+	ASSERT_EQ(0, write_file(self->path, "b.rules", "deny path=/c id=b\n"));
+	digest_of(_metadata, self->path, d2);
+	EXPECT_NE(0, memcmp(d1, d2, sizeof(d1)));
+	ASSERT_EQ(0, write_file(self->path, "b.rules", "# x\ndeny path=/b id=b\n"));
+	digest_of(_metadata, self->path, d2);
+	EXPECT_NE(0, memcmp(d1, d2, sizeof(d1)));
+	ASSERT_EQ(0, write_file(self->path, "b.rules", b));
+	ASSERT_EQ(0, rename(pb, dir_path(self->path, "c.rules", pc)));
+	digest_of(_metadata, self->path, d2);
+	EXPECT_NE(0, memcmp(d1, d2, sizeof(d1)));
 }
 
 /* The shipped examples are run from the repository root by make. */

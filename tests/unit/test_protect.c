@@ -445,4 +445,52 @@ TEST(collect)
 	EXPECT_EQ(0, protected_collect(pb, 0));
 }
 
+/* The libraries this process maps: libc and the loader among them, each
+ * resolved, hashed and named once. */
+TEST(libraries)
+{
+	char interp[PATH_MAX] = "", ld[PATH_MAX];
+	struct protected *pb = NULL;
+	__u8 sha[ID_SHA256_LEN];
+	bool have_libc = false, have_ld = false;
+	size_t n, i, k;
+
+	dl_iterate_phdr(phdr_interp, interp);
+	ASSERT_NE(NULL, realpath(interp, ld));
+	ASSERT_EQ(0, protected_libraries(&pb, &n));
+	ASSERT_LE(2U, n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ('/', pb[i].path[0]);
+		EXPECT_NE(NULL, strstr(pb[i].what, "a library "));
+		EXPECT_TRUE(pb[i].have_sha256) TH_LOG("%s", pb[i].path);
+		ASSERT_EQ(0, sha256_file(pb[i].path, sha));
+		EXPECT_EQ(0, memcmp(sha, pb[i].sha256, ID_SHA256_LEN));
+		for (k = 0; k < i; k++)
+			EXPECT_STRNE(pb[k].path, pb[i].path);
+		have_libc |= strstr(pb[i].path, "/libc.so") != NULL;
+		have_ld |= !strcmp(pb[i].path, ld);
+	}
+	EXPECT_TRUE(have_libc);
+	EXPECT_TRUE(have_ld);
+	free(pb);
+}
+
+/* Reported through the check's diagnostics, as policy_check_protected
+ * prints them. */
+TEST_F(check, diags)
+{
+	struct protected pb = { .what = "a library interdict maps",
+				.have_sha256 = true };
+	struct diags d = { .keep = true };
+
+	at(pb.path, "%1$s/real/bin/prog", self->t.real);
+	memcpy(pb.sha256, self->t.prog_sha, ID_SHA256_LEN);
+	ASSERT_EQ(0, tree_rules(&self->t, variant->rules));
+	policy_check_protected_diags(&self->t.p, &pb, 1, &d);
+	EXPECT_EQ(d.n, d.errors);
+	if (d.n)
+		EXPECT_NE(NULL, strstr(d.v[0].msg, "(a library interdict maps), which must always run"));
+	diags_free(&d);
+}
+
 TEST_HARNESS_MAIN
