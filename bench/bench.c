@@ -45,11 +45,11 @@ __attribute__((constructor)) static void payload(void)
 
 struct bench {
 	const char *dir;	/* scratch tree, holds no rule's path */
-	char daemon[PATH_MAX];
+	char daemon[PATH_MAX], cli[PATH_MAX];
 	unsigned rounds, sha_rules, path_rules;
 	char payload[PATH_MAX], library[PATH_MAX], data[PATH_MAX];
 	char policy[PATH_MAX], pid_file[PATH_MAX];
-	char log[PATH_MAX], events[PATH_MAX];
+	char log[PATH_MAX], events[PATH_MAX], control[PATH_MAX];
 	int library_fd;
 	size_t library_len;
 };
@@ -206,6 +206,8 @@ static int setup(struct bench *b)
 	b->daemon[n] = 0;
 	*strrchr(b->daemon, '/') = 0;
 	strcpy(strrchr(b->daemon, '/'), "/interdictd");
+	snprintf(b->cli, sizeof(b->cli), "%s", b->daemon);
+	strcpy(strrchr(b->cli, '/'), "/interdict");
 	if (!dladdr((void *)printf, &libc) || !libc.dli_fname)
 		return fail("cannot find the C library's file");
 
@@ -217,6 +219,7 @@ static int setup(struct bench *b)
 	AT(pid_file, "/interdictd.pid");
 	AT(log, "/interdictd.log");
 	AT(events, "/events.json");
+	AT(control, "/control");
 #undef AT
 
 	if (mkdir_parents(b->data) || !(f = fopen(b->data, "we")) ||
@@ -357,8 +360,8 @@ static pid_t daemon_start(const struct bench *b, const char *refresh,
 		/* Without refresh the list ends at its option's place. */
 		execl(b->daemon, "interdictd", "--policy-dir", b->policy,
 		      "--mode", "enforce", "--events", b->events,
-		      "--pid-file", b->pid_file, refresh ? "--refresh" : NULL,
-		      refresh, (char *)NULL);
+		      "--pid-file", b->pid_file, "--control", b->control,
+		      refresh ? "--refresh" : NULL, refresh, (char *)NULL);
 		_exit(127);
 	}
 	while (access(b->pid_file, F_OK)) {
@@ -380,24 +383,41 @@ static pid_t daemon_start(const struct bench *b, const char *refresh,
 	return pid;
 }
 
-/* Stop it (which detaches the programs) and check that it denied nothing
- * but the canary: a benchmark measures checking, not denying. */
+/* Disable it (which detaches the programs: enforcement outlives a plain
+ * stop) and check that it denied nothing but the canary: a benchmark
+ * measures checking, not denying. */
 static int daemon_stop(const struct bench *b, pid_t pid)
 {
 	char line[8192];
 	int status, events = 0;
+	pid_t cli;
 	FILE *f;
 
-	kill(pid, SIGTERM);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	cli = fork();
+	if (!cli) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execl(b->cli, "interdict", "--control", b->control, "disable",
+		      (char *)NULL);
+		_exit(127);
+	}
+	if (cli < 0 || waitpid(cli, &status, 0) != cli || !WIFEXITED(status) ||
 	    WEXITSTATUS(status)) {
+		show_log(b);
+		return fail("interdict disable failed (status %#x)", status);
+	}
+	/* 4: disabled, the status that keeps systemd from restarting it */
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 4) {
 		show_log(b);
 		return fail("interdictd did not exit cleanly (status %#x)",
 			    status);
 	}
 	f = fopen(b->events, "re");
 	while (f && fgets(line, sizeof(line), f))
-		if (!strstr(line, "\"bench-canary") && ++events == 1)
+		if (strstr(line, "\"kind\":\"event\"") &&
+		    !strstr(line, "\"bench-canary") && ++events == 1)
 			fprintf(stderr, "bench: unexpected event: %s", line);
 	if (f)
 		fclose(f);

@@ -1011,6 +1011,7 @@ int main(int argc, char **argv)
 
 	err = start_enforcement(&d, why, sizeof(why));
 	if (err) {
+		rmdir(d.pin_base);	/* only if nothing is pinned there */
 		log_warnx("kernel", "%s", why);
 		code = EXIT_KERNEL;
 		goto cleanup;
