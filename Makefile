@@ -37,8 +37,15 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 VM_TESTS	:= $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%, \
 		     $(wildcard tests/vm/*.c))
 BENCH_BINS	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%, \
+		     $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB	:= $(BUILD)/fuzz/libinterdict.a
+FUZZ_NONE	:= $(BUILD)/fuzz/unavailable
+FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS	?= 300
 
-.PHONY: all tests deps check unit vmtest demo bench clean
+.PHONY: all tests deps check unit vmtest demo bench fuzzers fuzz clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/interdictd $(BUILD)/interdict
@@ -96,7 +103,41 @@ $(BUILD)/bench/%: bench/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
-tests: all $(UNIT_TESTS) $(VM_TESTS) $(BENCH_BINS)
+# libFuzzer targets: every tests/fuzz/fuzz_NAME.c, seeded from
+# tests/fuzz/corpus/NAME/ if it exists. $(LIB) is built by gcc without
+# instrumentation, so the userspace sources are compiled again by clang with
+# coverage and sanitizers; the linker takes from the archive only what a
+# target calls.
+$(BUILD)/fuzz/obj/%.o: userspace/%.c $(SKEL)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -c $< -o $@
+
+$(FUZZ_LIB): $(LIB_SRCS:userspace/%.c=$(BUILD)/fuzz/obj/%.o)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) $< $(FUZZ_LIB) \
+		$(LDLIBS) -o $@
+
+# Without clang's fuzzer runtime (libclang-rt-dev) the targets are not built
+# and $(FUZZ_NONE) says why: scripts/check then reports them skipped, and
+# the rest of `make tests` goes on.
+fuzzers:
+	$(Q)mkdir -p $(BUILD)/fuzz
+	$(Q)if echo 'int LLVMFuzzerTestOneInput(void) { return 0; }' | \
+	    $(CLANG) $(FUZZ_CFLAGS) -x c - -o $(BUILD)/fuzz/probe \
+	    2>$(BUILD)/fuzz/probe.log; then \
+		rm -f $(FUZZ_NONE) $(BUILD)/fuzz/probe $(BUILD)/fuzz/probe.log; \
+		$(if $(FUZZ_BINS),$(MAKE) $(if $(Q),-s) --no-print-directory $(FUZZ_BINS),true); \
+	else \
+		echo "$(CLANG) cannot link -fsanitize=fuzzer ($(BUILD)/fuzz/probe.log);" \
+			"install libclang-rt-dev (scripts/deps)" | tee $(FUZZ_NONE) >&2; \
+	fi
+
+tests: all $(UNIT_TESTS) $(VM_TESTS) $(BENCH_BINS) fuzzers
 
 deps:
 	$(Q)scripts/deps
@@ -110,6 +151,12 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)scripts/demo
+
+# Each fuzz target for FUZZ_SECONDS; output and crashing inputs go to
+# $(BUILD)/fuzz/logs/, new inputs to $(BUILD)/fuzz/corpus/NAME/.
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzzers
+	$(Q)tests/fuzz/run.sh -t $(FUZZ_SECONDS) -o $(BUILD)/fuzz/logs $(FUZZ_BINS)
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory tests
