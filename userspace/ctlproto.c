@@ -47,7 +47,7 @@ int ctl_format(char *buf, size_t len, const struct ctl_req *req)
 /* Strict: exactly one line of known words, nothing else. */
 int ctl_parse(const char *buf, size_t len, struct ctl_req *req)
 {
-	char line[CTL_REQ_MAX + 1], *w[5], *save = NULL, *t;
+	char line[CTL_REQ_MAX + 1], *w[5], *t, *sp;
 	int n = 0, v;
 
 	memset(req, 0, sizeof(*req));
@@ -56,8 +56,12 @@ int ctl_parse(const char *buf, size_t len, struct ctl_req *req)
 		return -EPROTO;
 	memcpy(line, buf, len - 1);
 	line[len - 1] = 0;
-	for (t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-		if (n == 5)
+	/* words separated by exactly one space: one spelling per request */
+	for (t = line; t; t = sp ? sp + 1 : NULL) {
+		sp = strchr(t, ' ');
+		if (sp)
+			*sp = 0;
+		if (!*t || n == 5)
 			return -EPROTO;
 		w[n++] = t;
 	}
