@@ -218,14 +218,7 @@ static void json_diags(struct json *j, const char *key,
 {
 	size_t i;
 
-	/* json.c has no arrays yet: this opens one as json_obj_open opens an
-	 * object, keeping the writer's comma state right. */
-	if (!j->first[j->depth])
-		fputc(',', j->f);
-	j->first[j->depth] = false;
-	json_escape(j->f, key, strlen(key));
-	fputs(":[", j->f);
-	j->first[++j->depth] = true;
+	json_arr_open(j, key);
 	for (i = 0; i < d->n; i++) {
 		if (d->v[i].warning != warnings)
 			continue;
@@ -235,8 +228,7 @@ static void json_diags(struct json *j, const char *key,
 		json_str(j, "message", d->v[i].msg);
 		json_obj_close(j);
 	}
-	fputc(']', j->f);
-	j->depth--;
+	json_arr_close(j);
 }
 
 static void report(const struct policy *p, const struct diags *d,

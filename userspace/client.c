@@ -22,15 +22,7 @@ static int unreachable(const char *path, int err, bool json)
 	snprintf(msg, sizeof(msg), "cannot reach interdictd on %s: %s; is it "
 		 "running? (systemctl status interdictd). Pinned enforcement, "
 		 "if any, goes on without it", path, strerror(err));
-	if (json) {
-		struct json j;
-
-		json_begin(&j, stdout);
-		json_str(&j, "error", msg);
-		json_end(&j);
-	} else {
-		fprintf(stderr, "interdict: %s\n", msg);
-	}
+	json_error(json ? stdout : stderr, json, "interdict", msg);
 	return CLIENT_UNREACHABLE;
 }
 

@@ -136,26 +136,13 @@ static int dispatch(struct daemon *d, const struct ctl_req *req, FILE *out,
 	}
 }
 
-static void error_body(FILE *out, bool json, const char *msg)
-{
-	if (json) {
-		struct json j;
-
-		json_begin(&j, out);
-		json_str(&j, "error", msg);
-		json_end(&j);
-	} else {
-		fprintf(out, "error: %s\n", msg);
-	}
-}
-
 /* One connection, if one is waiting. */
 void control_serve(struct daemon *d)
 {
 	struct ucred who;
 	socklen_t wl = sizeof(who);
 	struct ctl_req req;
-	char buf[CTL_REQ_MAX];
+	char buf[CTL_REQ_MAX + 1];
 	char *body = NULL;
 	size_t blen = 0;
 	FILE *out;
@@ -173,15 +160,16 @@ void control_serve(struct daemon *d)
 		log_warnx("control", "refused a request from uid %d (pid %d): "
 			  "only root may control interdictd",
 			  (int)who.uid, (int)who.pid);
-		error_body(out, false, "permission denied: interdict talks to "
-			   "interdictd as root only");
+		json_error(out, false, "error", "permission denied: "
+			   "interdict talks to interdictd as root only");
 		goto reply;
 	}
-	n = read_request(fd, buf, sizeof(buf));
+	n = read_request(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
 	err = n < 0 ? (int)n : ctl_parse(buf, n, &req);
 	if (err) {
-		error_body(out, n > 0 && strstr(buf, " json "), err == -EINVAL ?
-			   "unknown verb or argument" :
+		json_error(out, strstr(buf, " json ") != NULL, "error",
+			   err == -EINVAL ? "unknown verb or argument" :
 			   "malformed request (expected \"" CTL_MAGIC
 			   " text|json VERB [ARG]\")");
 		goto reply;

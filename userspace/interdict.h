@@ -103,6 +103,7 @@ void json_uint(struct json *j, const char *key, unsigned long long v);
 void json_int(struct json *j, const char *key, long long v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_escape(FILE *f, const char *s, size_t n);
+void json_error(FILE *f, bool json, const char *prefix, const char *msg);
 
 /* event.c: one ring buffer record as one line of ECS JSON. */
 struct event_ctx {
@@ -145,6 +146,10 @@ int loader_load_attach(struct interdict_bpf *skel, char *why, size_t len);
 int loader_hash_selftest(struct interdict_bpf *skel, char *why, size_t len);
 int loader_identify(struct interdict_bpf *skel, const int *fds, size_t n,
 		    struct id_ident *out);
+int loader_mark_fds(struct interdict_bpf *skel, int map_fd, int *fds,
+		    size_t n, __u32 *dev);
+int loader_mark_paths(struct interdict_bpf *skel, int map_fd,
+		      const char *const *paths, size_t n);
 void loader_close(struct interdict_bpf *skel);
 
 /* pin.c: enforcement pinned in bpffs, adopted and handed over. */

@@ -159,3 +159,18 @@ void json_bool(struct json *j, const char *key, bool v)
 	json_key(j, key);
 	fputs(v ? "true" : "false", j->f);
 }
+
+/* An error as bpftool prints one: {"error": msg} in JSON mode, else
+ * "prefix: msg" on the given stream. */
+void json_error(FILE *f, bool json, const char *prefix, const char *msg)
+{
+	struct json j;
+
+	if (!json) {
+		fprintf(f, "%s: %s\n", prefix, msg);
+		return;
+	}
+	json_begin(&j, f);
+	json_str(&j, "error", msg);
+	json_end(&j);
+}

@@ -299,6 +299,51 @@ int loader_identify(struct interdict_bpf *skel, const int *fds, size_t n,
 	return err;
 }
 
+/* Put the inode keys of fds[] (closed here) into map_fd, value 1: the
+ * protected binaries, the pins, the builds of the daemon we trust. *dev
+ * (if given) gets the device of the last one. */
+int loader_mark_fds(struct interdict_bpf *skel, int map_fd, int *fds,
+		    size_t n, __u32 *dev)
+{
+	struct id_ident ids[ID_OWN_MAX];
+	size_t i;
+	int err = n > ID_OWN_MAX ? -E2BIG : 0;
+
+	if (!err && n)
+		err = loader_identify(skel, fds, n, ids);
+	for (i = 0; i < n && !err; i++) {
+		struct id_inode_key k = { .ino = ids[i].ino, .dev = ids[i].dev,
+					  .gen = ids[i].gen };
+		__u32 one = 1;
+
+		if ((int)ids[i].fd != fds[i])
+			continue;
+		/* a full map refuses one more, and the caller says so */
+		if (bpf_map_update_elem(map_fd, &k, &one, BPF_ANY))
+			err = -errno;
+		if (dev)
+			*dev = ids[i].dev;
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return err;
+}
+
+/* The same for paths; one that does not exist is skipped. */
+int loader_mark_paths(struct interdict_bpf *skel, int map_fd,
+		      const char *const *paths, size_t n)
+{
+	int fds[ID_OWN_MAX];
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k < ID_OWN_MAX; i++) {
+		fds[k] = open(paths[i], O_PATH | O_CLOEXEC);
+		if (fds[k] >= 0)
+			k++;
+	}
+	return k ? loader_mark_fds(skel, map_fd, fds, k, NULL) : -ENOENT;
+}
+
 void loader_close(struct interdict_bpf *skel)
 {
 	interdict_bpf__destroy(skel);

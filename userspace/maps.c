@@ -528,32 +528,11 @@ void maps_free(void)
 int maps_protect(struct interdict_bpf *skel, const struct protected *pb,
 		 size_t n)
 {
-	struct id_ident ids[16];
-	int fds[16];
-	size_t i, k = 0;
-	__u32 one = 1;
-	int err = 0;
+	const char *paths[MAX_PROTECTED];
+	size_t i;
 
-	for (i = 0; i < n && k < 16; i++) {
-		fds[k] = open(pb[i].path, O_PATH | O_CLOEXEC);
-		if (fds[k] >= 0)
-			k++;
-	}
-	if (k)
-		err = loader_identify(skel, fds, k, ids);
-	for (i = 0; i < k && !err; i++) {
-		struct id_inode_key key = {0};
-
-		if ((int)ids[i].fd != fds[i])
-			continue;
-		key.ino = ids[i].ino;
-		key.dev = ids[i].dev;
-		key.gen = ids[i].gen;
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.protect), &key,
-					&one, BPF_ANY))
-			err = -errno;
-	}
-	for (i = 0; i < k; i++)
-		close(fds[i]);
-	return err;
+	for (i = 0; i < n && i < MAX_PROTECTED; i++)
+		paths[i] = pb[i].path;
+	return loader_mark_paths(skel, bpf_map__fd(skel->maps.protect), paths,
+				 i);
 }

@@ -220,7 +220,6 @@ int pin_register(struct interdict_bpf *skel, const char *dir)
 	int own = bpf_map__fd(skel->maps.own_objs);
 	int pinfd = bpf_map__fd(skel->maps.pins);
 	int fds[ID_OWN_MAX], i, n = 0, err = 0;
-	struct id_ident ids[ID_OWN_MAX];
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *dp;
@@ -265,55 +264,15 @@ int pin_register(struct interdict_bpf *skel, const char *dir)
 	}
 	if (dp)
 		closedir(dp);
-	err = loader_identify(skel, fds, n, ids);
-	for (i = 0; i < n && !err; i++) {
-		struct id_inode_key k = { .ino = ids[i].ino, .dev = ids[i].dev,
-					  .gen = ids[i].gen };
-		__u32 one = 1;
-
-		if ((int)ids[i].fd != fds[i])
-			continue;
-		if (bpf_map_update_elem(pinfd, &k, &one, BPF_ANY))
-			err = -errno;
-		skel->bss->state.pin_dev = ids[i].dev;
-	}
-	for (i = 0; i < n; i++)
-		close(fds[i]);
-	return err;
+	return loader_mark_fds(skel, pinfd, fds, n, &skel->bss->state.pin_dev);
 }
 
 /* Let the executables at these paths take charge after this daemon: its
  * own, and whatever is installed at its path now (an upgrade). */
 int pin_trust(struct interdict_bpf *skel, const char *const *paths, int n)
 {
-	int fd = bpf_map__fd(skel->maps.daemon_exe);
-	struct id_ident ids[8];
-	int fds[8], i, k = 0, err = 0;
-
-	for (i = 0; i < n && k < 8; i++) {
-		fds[k] = open(paths[i], O_PATH | O_CLOEXEC);
-		if (fds[k] >= 0)
-			k++;
-	}
-	if (!k)
-		return -ENOENT;
-	err = loader_identify(skel, fds, k, ids);
-	for (i = 0; i < k && !err; i++) {
-		struct id_inode_key key = { .ino = ids[i].ino,
-					    .dev = ids[i].dev,
-					    .gen = ids[i].gen };
-		__u32 one = 1;
-
-		if ((int)ids[i].fd != fds[i])
-			continue;
-		/* A full map keeps the oldest entries: one more is refused,
-		 * never silently dropped, and is reported by the caller. */
-		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
-			err = -errno;
-	}
-	for (i = 0; i < k; i++)
-		close(fds[i]);
-	return err;
+	return loader_mark_paths(skel, bpf_map__fd(skel->maps.daemon_exe),
+				 paths, n);
 }
 
 /* Remove a pin directory: the links it holds detach when the last

@@ -390,7 +390,9 @@ static inline bool wait_event(struct _test_data_enforce *self, char *line,
 	return false;
 }
 
-static inline int count_events(struct _test_data_enforce *self)
+/* Event lines that contain a (and b, if given). */
+static inline int count_lines(struct _test_data_enforce *self, const char *a,
+			      const char *b)
 {
 	char events[PATH_MAX], buf[16384];
 	FILE *f;
@@ -399,10 +401,16 @@ static inline int count_events(struct _test_data_enforce *self)
 	snprintf(events, sizeof(events), "%s/events.json", self->dir);
 	f = fopen(events, "re");
 	while (f && fgets(buf, sizeof(buf), f))
-		n += strstr(buf, "\"kind\":\"event\"") != NULL;
+		n += strstr(buf, a) && (!b || strstr(buf, b));
 	if (f)
 		fclose(f);
 	return n;
+}
+
+/* Decisions on files (not the daemon's own life-cycle lines). */
+static inline int count_events(struct _test_data_enforce *self)
+{
+	return count_lines(self, "\"kind\":\"event\"", NULL);
 }
 
 static inline char *q(const char *key, const char *val)

@@ -54,22 +54,6 @@ static int looper_stop(pid_t pid, const char *stop_file, const char *count_file,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
 }
 
-static int count_lines(struct _test_data_enforce *self, const char *a,
-		       const char *b)
-{
-	char events[PATH_MAX], buf[16384];
-	FILE *f;
-	int n = 0;
-
-	snprintf(events, sizeof(events), "%s/events.json", self->dir);
-	f = fopen(events, "re");
-	while (f && fgets(buf, sizeof(buf), f))
-		n += strstr(buf, a) && (!b || strstr(buf, b));
-	if (f)
-		fclose(f);
-	return n;
-}
-
 static void stop_daemon(struct _test_data_enforce *self, int sig)
 {
 	int status;
