@@ -42,6 +42,7 @@ static int do_disable(int argc, char **argv) { return ask(CTL_DISABLE, argc, arg
 struct check {
 	const char *what;
 	bool ok;
+	bool warn;		/* shown as WARN; the exit status ignores it */
 	char detail[640];
 };
 
@@ -104,6 +105,21 @@ static int do_doctor(int argc, char **argv)
 	c[n].what = "lockdown";
 	c[n].ok = true;
 	snprintf(c[n++].detail, sizeof(c[0].detail), "%s", f.lockdown);
+	c[n].what = "tamper";
+	c[n].ok = true;
+	c[n].warn = !strstr(f.lockdown, "[integrity]") &&
+		    !strstr(f.lockdown, "[confidentiality]");
+	snprintf(c[n].detail, sizeof(c[0].detail), "%s%s%s", !c[n].warn ? "" :
+		 strcmp(f.lockdown, "unknown") ? "kernel lockdown is off" :
+		 "kernel lockdown is unknown", !c[n].warn ? "" :
+		 ": root can load a kernel module or "
+		 "kexec another kernel, around any LSM; boot with "
+		 "lockdown=integrity (Secure Boot does) to close that. " : "",
+		 access(ID_PIN_DIR, F_OK) ? "Nothing is pinned in " ID_PIN_DIR
+		 ": no interdictd has enforced since boot" :
+		 "Enforcement is pinned in " ID_PIN_DIR ": only interdictd "
+		 "may reach its maps, programs, links and pins");
+	n++;
 	loader_close(skel);
 
 	if (json_out) {
@@ -116,6 +132,7 @@ static int do_doctor(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			json_obj_open(&j, c[i].what);
 			json_bool(&j, "ok", c[i].ok);
+			json_bool(&j, "warn", c[i].warn);
 			json_str(&j, "detail", c[i].detail);
 			json_obj_close(&j);
 		}
@@ -123,8 +140,8 @@ static int do_doctor(int argc, char **argv)
 		json_end(&j);
 	} else {
 		for (i = 0; i < n; i++)
-			printf("%-9s %-4s %s\n", c[i].what,
-			       c[i].ok ? "ok" : "FAIL", c[i].detail);
+			printf("%-9s %-4s %s\n", c[i].what, !c[i].ok ? "FAIL" :
+			       c[i].warn ? "WARN" : "ok", c[i].detail);
 		printf("%s\n", enforce ? (sha ? "interdict can enforce path "
 		       "and SHA-256 rules here" : "interdict can enforce path "
 		       "rules here; SHA-256 rules will not apply") :
