@@ -109,12 +109,12 @@ static int do_doctor(int argc, char **argv)
 	c[n].ok = true;
 	c[n].warn = !strstr(f.lockdown, "[integrity]") &&
 		    !strstr(f.lockdown, "[confidentiality]");
-	snprintf(c[n].detail, sizeof(c[0].detail), "%s%s%s", !c[n].warn ? "" :
-		 strcmp(f.lockdown, "unknown") ? "kernel lockdown is off" :
-		 "kernel lockdown is unknown", !c[n].warn ? "" :
-		 ": root can load a kernel module or "
-		 "kexec another kernel, around any LSM; boot with "
-		 "lockdown=integrity (Secure Boot does) to close that. " : "",
+	snprintf(c[n].detail, sizeof(c[0].detail), "%s%s%s",
+		 !c[n].warn ? "" : strcmp(f.lockdown, "unknown") ?
+		 "kernel lockdown is off" : "kernel lockdown is unknown",
+		 !c[n].warn ? "" : ": root can load a kernel module or kexec "
+		 "another kernel, around any LSM; boot with lockdown=integrity "
+		 "(Secure Boot does) to close that. ",
 		 access(ID_PIN_DIR, F_OK) ? "Nothing is pinned in " ID_PIN_DIR
 		 ": no interdictd has enforced since boot" :
 		 "Enforcement is pinned in " ID_PIN_DIR ": only interdictd "
