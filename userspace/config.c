@@ -139,6 +139,21 @@ static int set_refresh(struct config_parser *cp, const struct config_key *k,
 	return 0;
 }
 
+static int set_journal(struct config_parser *cp, const struct config_key *k,
+		       const char *val)
+{
+	static const char *const names[] = { "no", "yes", "auto" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(val, names[i])) {
+			cp->c.journal = i;
+			return 0;
+		}
+	cerr(cp, "%s '%s'; expected yes, no or auto", k->name, val);
+	return -EINVAL;
+}
+
 #define PATH_FIELD(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
 
 static const struct config_key keys[] = {
@@ -150,6 +165,7 @@ static const struct config_key keys[] = {
 	{ "max-sha256-rules", CONFIG_SET_MAX_SHA, set_rules, 0, 0 },
 	{ "max-path-rules", CONFIG_SET_MAX_PATH, set_rules, 0, 0 },
 	{ "refresh", CONFIG_SET_REFRESH, set_refresh, 0, 0 },
+	{ "journal", CONFIG_SET_JOURNAL, set_journal, 0, 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -166,6 +182,7 @@ void config_defaults(struct config *c)
 	c->lim.path_rules = 1 << 16;
 	c->lim.events_mb = 8;
 	c->refresh_s = 5;
+	c->journal = CONFIG_JOURNAL_AUTO;
 }
 
 static bool is_blank(char c)
@@ -211,7 +228,7 @@ static int parse_setting(struct config_parser *cp, char *line)
 	for (i = 0; i < NKEYS && strcmp(keys[i].name, key); i++)
 		;
 	if (i == NKEYS) {
-		cerr(cp, "unknown key '%s'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules or refresh",
+		cerr(cp, "unknown key '%s'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh or journal",
 		     key);
 		return -EINVAL;
 	}

@@ -61,6 +61,8 @@ struct daemon {
 	struct protected pb[MAX_PROTECTED];
 	size_t npb;
 	struct sink sink;
+	bool journal;			/* events to journald too */
+	__u64 journal_errors;
 	char hostname[256];
 	__u64 lost_seen, hash_errors_seen;
 	__u64 adopted_gen;		/* generation found pinned, or 0 */

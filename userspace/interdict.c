@@ -161,6 +161,7 @@ static const struct cmd {
 	{ "rules", do_rules },
 	{ "mode", do_mode },
 	{ "disable", do_disable },
+	{ "events", do_events },
 	{ 0 }
 };
 
@@ -174,6 +175,7 @@ static void usage(FILE *f)
 		   "  rules                  the rules in force\n"
 		   "  mode audit|enforce     switch the global mode, without a gap\n"
 		   "  disable                end enforcement: detach and unpin\n"
+		   "  events [-f] [-n N]     recent (or, with -f, live) events\n"
 		   "  --version              print the version\n");
 }
 

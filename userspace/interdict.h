@@ -224,6 +224,26 @@ int client_call(const char *path, const struct ctl_req *req);
 /* sandbox.c: what interdictd may still do once it enforces. */
 int sandbox_enter(char *why, size_t len);
 
+/* journal.c: event lines as fields, for journald and readable lines. */
+struct flat {
+	struct {
+		char key[64];		/* dotted: "file.path" */
+		const char *val;	/* into buf, NUL-terminated */
+		size_t len;
+	} v[64];
+	int n;
+	size_t used;
+	char buf[72 << 10];
+};
+int json_flatten(const char *line, size_t len, struct flat *f);
+const char *flat_get(const struct flat *f, const char *key);
+int event_priority(const struct flat *f);
+void event_summary(const struct flat *f, char *out, size_t len);
+int journal_send_line(const char *line, size_t len);
+
+/* events.c: the CLI's `events` verb. */
+int do_events(int argc, char **argv);
+
 /* log.c: one line per message, prefixed by the subsystem. */
 void log_init(const char *prog, bool verbose);
 void log_warn(const char *sub, const char *fmt, ...)
@@ -289,9 +309,12 @@ struct config {
 	int enforce;			/* -1: not set, 0: audit, 1: enforce */
 	struct limits lim;		/* defaults 262144, 65536, 8 (events_mb) */
 	unsigned int refresh_s;		/* default 5 */
+	int journal;			/* CONFIG_JOURNAL_*: events to journald */
 	unsigned int set;		/* CONFIG_SET_* bits of keys the file gave */
 };
-enum { CONFIG_SET_MODE = 1, CONFIG_SET_POLICY_DIR = 2, CONFIG_SET_EVENTS = 4, CONFIG_SET_PIN_DIR = 8, CONFIG_SET_CONTROL = 16, CONFIG_SET_MAX_SHA = 32, CONFIG_SET_MAX_PATH = 64, CONFIG_SET_REFRESH = 128 };
+enum { CONFIG_SET_MODE = 1, CONFIG_SET_POLICY_DIR = 2, CONFIG_SET_EVENTS = 4, CONFIG_SET_PIN_DIR = 8, CONFIG_SET_CONTROL = 16, CONFIG_SET_MAX_SHA = 32, CONFIG_SET_MAX_PATH = 64, CONFIG_SET_REFRESH = 128, CONFIG_SET_JOURNAL = 256 };
+/* journal = no | yes | auto (yes when systemd started the daemon) */
+enum { CONFIG_JOURNAL_NO = 0, CONFIG_JOURNAL_YES = 1, CONFIG_JOURNAL_AUTO = 2 };
 void config_defaults(struct config *c);
 /* 0, -ENOENT when the file is missing (callers decide if that is fine), -EINVAL after printing file:line errors to err */
 int config_parse_file(struct config *c, const char *path, FILE *err);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
 
 #include "daemon.h"
 #include "interdict.skel.h"
@@ -84,13 +85,34 @@ static void line_begin(struct daemon *d, struct json *j, FILE *f,
 	json_obj_close(j);
 }
 
-/* Hand a finished line (in a memstream) to the sink. */
+/* One event line to the sink and, when configured, to the journal. The
+ * sink's answer decides whether more events are taken now (see sink.c). */
+static int emit_line(struct daemon *d, const char *line, size_t len)
+{
+	if (d->journal && journal_send_line(line, len) < 0)
+		d->journal_errors++;
+	return sink_write(&d->sink, line, len);
+}
+
+/* Hand a finished line (in a memstream) on. */
 static void line_emit(struct daemon *d, FILE *f, char **buf, size_t *len)
 {
 	fclose(f);
 	if (*buf)
-		sink_write(&d->sink, *buf, *len);
+		emit_line(d, *buf, *len);
 	free(*buf);
+}
+
+/* What systemctl status shows (Type=notify). */
+static void notify_status(struct daemon *d, const char *state)
+{
+	const struct id_state *st = &d->skel->bss->state;
+	const struct policy *p = maps_policy(st->gen);
+
+	sd_notifyf(0, "%s%sSTATUS=%s, mode %s, policy generation %llu, %zu "
+		   "rules", state ? state : "", state ? "\n" : "",
+		   d->disabled ? "disabled" : "enforcing", mode_name(st->enforce),
+		   (unsigned long long)st->gen, p ? p->nrules : 0);
 }
 
 static void who_json(struct json *j, const struct ucred *who)
@@ -180,7 +202,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 	fclose(f);
 	/* A line the sink cannot take waits in its queue: stop consuming,
 	 * the rest stays in the ring buffer. */
-	return sink_write(&d->sink, line, n) ? -EAGAIN : 0;
+	return emit_line(d, line, n) ? -EAGAIN : 0;
 }
 
 /* Counters the kernel keeps: report growth, never lose it silently. */
@@ -273,6 +295,7 @@ static int reload(struct daemon *d, FILE *err_out)
 	int err = -EINVAL;
 
 	gethostname(d->hostname, sizeof(d->hostname) - 1);
+	sd_notify(0, "RELOADING=1");
 	p = parse_policy(d, ef ? ef : err_out);
 	if (p)
 		err = install_policy(d, p, ef ? ef : err_out);
@@ -292,6 +315,7 @@ static int reload(struct daemon *d, FILE *err_out)
 			  "force", (unsigned long long)r->gen);
 	else
 		lifecycle_event(d, "policy-loaded", NULL, NULL);
+	notify_status(d, "READY=1");
 	return err;
 }
 
@@ -563,6 +587,8 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_uint(&j, "lost", st->events_lost);
 	json_uint(&j, "write_errors", d->sink.write_errors);
 	json_uint(&j, "dropped", d->sink.dropped);
+	json_bool(&j, "journal", d->journal);
+	json_uint(&j, "journal_errors", d->journal_errors);
 	json_bool(&j, "sink_failing", d->sink.failing);
 	json_obj_close(&j);
 	json_uint(&j, "tamper_denied", st->tamper_denied);
@@ -669,6 +695,7 @@ int daemon_mode(struct daemon *d, FILE *out, bool json, bool enforce,
 	log_info("daemon", "mode %s -> %s (pid %d)", mode_name(was),
 		 mode_name(enforce), (int)who->pid);
 	lifecycle_event(d, "mode-changed", mode_name(was), who);
+	notify_status(d, NULL);
 	if (json) {
 		json_begin(&j, out);
 		json_str(&j, "mode", mode_name(enforce));
@@ -696,6 +723,7 @@ int daemon_disable(struct daemon *d, FILE *out, bool json,
 		*s->progs[i].link = NULL;
 	}
 	d->disabled = true;
+	notify_status(d, "STOPPING=1");
 	log_warnx("daemon", "disabled by pid %d (uid %u): enforcement ended",
 		  (int)who->pid, (unsigned)who->uid);
 	if (err)
@@ -776,6 +804,10 @@ static int apply_config(struct daemon *d, const char *path, bool explicit,
 	if (!(opts & CONFIG_SET_REFRESH))
 		d->refresh_s = c->refresh_s;
 	d->lim.events_mb = c->lim.events_mb;
+	/* auto: when systemd runs the daemon (it sets INVOCATION_ID) */
+	d->journal = c->journal == CONFIG_JOURNAL_YES ||
+		     (c->journal == CONFIG_JOURNAL_AUTO &&
+		      getenv("INVOCATION_ID"));
 	return 0;
 }
 
@@ -950,6 +982,7 @@ static int run(struct daemon *d)
 			d->skel->bss->state.stop_reason = ID_STOP_SIGNAL;
 			lifecycle_event(d, "daemon-stopped", si.ssi_signo ==
 					SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+			sd_notify(0, "STOPPING=1");
 			log_info("daemon", "stopping on %s; enforcement stays "
 				 "pinned in %s", si.ssi_signo == SIGTERM ?
 				 "SIGTERM" : "SIGINT", d->pin_dir);
@@ -1046,6 +1079,8 @@ int main(int argc, char **argv)
 		log_warnx("sandbox", "%s; enforcing regardless", why);
 	log_info("daemon", "enforcing (mode %s, %s, pinned in %s)",
 		 mode_name(d.skel->bss->state.enforce), d.start_kind, d.pin_dir);
+	/* systemctl start returns here: the policy is in force */
+	notify_status(&d, "READY=1");
 	code = run(&d) ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (d.disabled)
 		code = EXIT_DISABLED;

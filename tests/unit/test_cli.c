@@ -177,6 +177,7 @@ static bool one_json_line(const char *s)
  *   D/p.fifo, D/fifo/x.rules    FIFOs
  *   D/risky.rules               valid rules that warrant warnings
  *   D/bad\n\e[31m.rules         a hostile name
+ *   D/events.json               two event lines, one with a hostile name
  * Arguments, file texts and expected text below name D as %1$s. */
 static const struct {
 	const char *path, *text;	/* text NULL: a directory */
@@ -213,6 +214,16 @@ static const struct {
 			 "deny sha256=" ZERO64 " id=zero\n"
 			 "deny sha256=" HEX64 " id=real\n", 0 },
 	{ "bad\n\033[31m.rules", "block\n", 0 },
+	{ "events.json",
+	  "{\"@timestamp\":\"2026-12-01T10:00:00.000001Z\",\"event\":{\"kind\":"
+	  "\"alert\",\"action\":\"tamper-denied\"},\"interdict\":{\"tamper\":"
+	  "\"signal\"},\"process\":{\"pid\":12,\"name\":\"sh\"},\"user\":"
+	  "{\"id\":\"0\"}}\n"
+	  "{\"@timestamp\":\"2026-12-01T10:00:01.000002Z\",\"event\":{\"kind\":"
+	  "\"event\",\"action\":\"exec-denied\"},\"interdict\":{\"decision\":"
+	  "\"deny\",\"mode\":\"enforce\"},\"rule\":{\"id\":\"r1\"},\"file\":"
+	  "{\"path\":\"/opt/a\\nb\\u001b[31m\"},\"process\":{\"pid\":13,"
+	  "\"name\":\"bash\"},\"user\":{\"id\":\"1000\"}}\n", 0 },
 };
 
 static int rm_entry(const char *path, const struct stat *st, int type,
@@ -452,7 +463,7 @@ FIXTURE_VARIANT_ADD(cli, check_config_bad) {
 	.out_lines = 0, .err_lines = 2,
 	.err = { "%1$s/conf/bad.conf:2: unknown key 'foo'; expected mode, "
 		 "policy-dir, events, pin-dir, control, max-sha256-rules, "
-		 "max-path-rules or refresh\n",
+		 "max-path-rules, refresh or journal\n",
 		 "%1$s/conf/bad.conf:3: refresh '86401'; expected seconds "
 		 "from 0 (never) to 86400\n" },
 };
@@ -605,6 +616,27 @@ FIXTURE_VARIANT_ADD(cli, version) {
 FIXTURE_VARIANT_ADD(cli, daemon_version) {
 	.args = { DAEMON, "--version" }, .code = 0, .out_lines = 1,
 	.err_lines = 0, .out = { "interdictd " INTERDICT_VERSION "\n" },
+};
+
+/* interdict events: readable lines from the events file. */
+FIXTURE_VARIANT_ADD(cli, events_file) {
+	.args = { CLI, "events", "--file", "%1$s/events.json" }, .code = 0,
+	.out_lines = 2, .err_lines = 0,
+	.out = { "2026-12-01T10:00:00.000001Z  tamper-denied: signal by sh[12] "
+		 "uid 0\n",
+		 "2026-12-01T10:00:01.000002Z  exec-denied /opt/a\\nb\\x1b[31m "
+		 "by bash[13] uid 1000: rule r1 (deny, mode enforce)\n" },
+};
+FIXTURE_VARIANT_ADD(cli, events_last_json) {
+	.args = { CLI, "-j", "events", "-n", "1", "--file", "%1$s/events.json" },
+	.code = 0, .out_lines = 1, .err_lines = 0, .json = true,
+	.out = { "\"action\":\"exec-denied\"", "\"id\":\"r1\"" },
+};
+FIXTURE_VARIANT_ADD(cli, events_missing_file) {
+	.args = { CLI, "events", "--file", "%1$s/none.json" }, .code = 1,
+	.out_lines = 0, .err_lines = 1,
+	.err = { "interdict: events: cannot read %1$s/none.json: No such file "
+		 "or directory\n" },
 };
 
 /* interdict: the verbs that ask the daemon, with none listening. */

@@ -146,7 +146,7 @@ FIXTURE_VARIANT(bad) {
 	FIXTURE_VARIANT_ADD(bad, name) { .text = line, .msg = message }
 
 BAD(unknown_key, "mode = audit\nmax-rules = 5\n",
-    "i.conf:2: unknown key 'max-rules'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules or refresh\n");
+    "i.conf:2: unknown key 'max-rules'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh or journal\n");
 BAD(no_equals, "enforce\n", "i.conf:1: 'enforce' is not a setting; expected key = value\n");
 BAD(no_value, "policy-dir =  # none\n", "i.conf:1: policy-dir has no value\n");
 BAD(mode, "mode = block\n", "i.conf:1: mode 'block'; expected audit or enforce\n");
@@ -199,7 +199,7 @@ TEST_F(conf, every_error_reported)
 				 self->err));
 	EXPECT_STREQ("i.conf:1: mode 'x'; expected audit or enforce\n"
 		     "i.conf:2: 'ok' is not a setting; expected key = value\n"
-		     "i.conf:4: unknown key 'foo'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules or refresh\n",
+		     "i.conf:4: unknown key 'foo'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh or journal\n",
 		     TEXT);
 	EXPECT_EQ(5U, self->c.refresh_s);
 	EXPECT_EQ(0U, self->c.set);
