@@ -1004,11 +1004,13 @@ cleanup:
 int main(int argc, char **argv)
 {
 	struct daemon d = { .sink.fd = -1, .ctl_fd = -1 };
+	struct timespec t0, t1;
 	struct policy *p;
 	char why[1024] = "";
 	sigset_t mask;
 	int err, code = EXIT_FAILURE;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (parse_args(&d, argc, argv))
 		return EXIT_POLICY;
 	/* Signals wait in the signalfd; none may be lost before the loop. */
@@ -1069,16 +1071,20 @@ int main(int argc, char **argv)
 	d.skel->bss->state.stop_reason = ID_STOP_RUNNING;
 	d.skel->bss->state.started_boot_ns = 0;
 	lifecycle_event(&d, "daemon-started", NULL, NULL);
+	/* From here on the daemon only reloads, answers and writes events;
+	 * the pid file says it is enforcing and narrowed. */
+	if (sandbox_enter(why, sizeof(why)))
+		log_warnx("sandbox", "%s; enforcing regardless", why);
 	if (d.pid_file && (err = write_pid_file(d.pid_file))) {
 		log_warnx("daemon", "cannot write %s: %s", d.pid_file,
 			  strerror(-err));
 		goto cleanup;
 	}
-	/* From here on the daemon only reloads, answers and writes events. */
-	if (sandbox_enter(why, sizeof(why)))
-		log_warnx("sandbox", "%s; enforcing regardless", why);
-	log_info("daemon", "enforcing (mode %s, %s, pinned in %s)",
-		 mode_name(d.skel->bss->state.enforce), d.start_kind, d.pin_dir);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("daemon", "enforcing (mode %s, %s, pinned in %s), %lld ms "
+		 "after start", mode_name(d.skel->bss->state.enforce),
+		 d.start_kind, d.pin_dir, (t1.tv_sec - t0.tv_sec) * 1000LL +
+		 (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	/* systemctl start returns here: the policy is in force */
 	notify_status(&d, "READY=1");
 	code = run(&d) ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -132,6 +132,9 @@ TEST_F_TIMEOUT(enforce, no_gap_across_kill_restart_and_upgrade, 300)
 	}
 	EXPECT_EQ(tries, denied);
 	EXPECT_EQ(0, count_lines(self, q("action", "events-lost"), NULL));
+	TH_LOG("%d attempts, every 20 ms, across kill -9, restart, SIGTERM "
+	       "and start, hand-over: %d ran, %d denied events", tries, ran,
+	       denied);
 }
 
 TEST_F_TIMEOUT(enforce, disable_is_the_off_switch, 180)
@@ -363,6 +366,60 @@ TEST_F_TIMEOUT(enforce, enforcement_does_not_wait_on_the_event_sink, 180)
 	ASSERT_EQ(0, CTL(out, "-j", "status"));
 	EXPECT_NE(NULL, strstr(out, "\"sink_failing\":true"));
 	EXPECT_EQ(NULL, strstr(out, "\"write_errors\":0,"));
+}
+
+/* A full disk: events wait (counted as write errors), enforcement holds,
+ * and every event is written once there is room again. */
+TEST_F_TIMEOUT(enforce, full_event_disk_delays_but_loses_nothing, 180)
+{
+	char sink[PATH_MAX], events[PATH_MAX], fill[PATH_MAX], out[16384];
+	char buf[4096];
+	int i, fd, denied = 0;
+
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+				  "deny path=@/bin/tool id=t-exact\n"));
+	snprintf(sink, sizeof(sink), "%s/sink", self->dir);
+	ASSERT_EQ(0, mkdirs(sink));
+	ASSERT_EQ(0, mount("none", sink, "tmpfs", 0, "size=64k"));
+	snprintf(events, sizeof(events), "%s/events.json", sink);
+	snprintf(fill, sizeof(fill), "%s/fill", sink);
+	self->extra[0] = "--events";
+	self->extra[1] = events;
+	START("enforce");
+	/* fill the file system to the last byte */
+	fd = open(fill, O_WRONLY | O_CREAT, 0644);
+	ASSERT_LE(0, fd);
+	memset(buf, 'x', sizeof(buf));
+	while (write(fd, buf, sizeof(buf)) > 0)
+		;
+	while (write(fd, buf, 1) > 0)
+		;
+	close(fd);
+	/* more than the events file's last, partly used page holds */
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	usleep(1500000);
+	ASSERT_EQ(0, CTL(out, "-j", "status"));
+	EXPECT_NE(NULL, strstr(out, "\"sink_failing\":true")) TH_LOG("%s", out);
+	EXPECT_LE(1, log_count(self, "No space left on device"));
+	/* room again: within the retry delay, all twenty are written */
+	ASSERT_EQ(0, unlink(fill));
+	for (i = 0; i < 100 && denied < 20; i++) {
+		FILE *f = fopen(events, "re");
+
+		denied = 0;
+		while (f && fgets(out, sizeof(out), f))
+			denied += strstr(out, "\"exec-denied\"") != NULL;
+		if (f)
+			fclose(f);
+		usleep(100000);
+	}
+	EXPECT_EQ(20, denied);
+	ASSERT_EQ(0, CTL(out, "-j", "status"));
+	EXPECT_NE(NULL, strstr(out, "\"sink_failing\":false"));
+	EXPECT_NE(NULL, strstr(out, "\"lost\":0,"));
+	EXPECT_EQ(0, CTL(out, "disable"));
+	umount2(sink, MNT_DETACH);
 }
 
 TEST_HARNESS_MAIN
