@@ -139,8 +139,10 @@ fuzzers:
 
 tests: all $(UNIT_TESTS) $(VM_TESTS) $(BENCH_BINS) fuzzers
 
+# Each target installs the dependency groups it uses (scripts/deps help):
+# the kernel source, for the test harness, only where tests are built.
 deps:
-	$(Q)scripts/deps
+	$(Q)scripts/deps all
 
 # The test command: unit tests natively, enforcement tests in VMs booting
 # Debian's 6.1 and 6.12 kernels. Ends with "N passed, N failed, N skipped".
@@ -148,13 +150,16 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)scripts/check
 
-demo: deps
-	$(Q)$(MAKE) --no-print-directory tests
+# The demo guest runs only the daemon and the CLI.
+demo:
+	$(Q)scripts/deps build vm
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo
 
 # Each fuzz target for FUZZ_SECONDS; output and crashing inputs go to
 # $(BUILD)/fuzz/logs/, new inputs to $(BUILD)/fuzz/corpus/NAME/.
-fuzz: deps
+fuzz:
+	$(Q)scripts/deps build fuzz
 	$(Q)$(MAKE) --no-print-directory fuzzers
 	$(Q)tests/fuzz/run.sh -t $(FUZZ_SECONDS) -o $(BUILD)/fuzz/logs $(FUZZ_BINS)
 
