@@ -45,7 +45,22 @@ FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS	?= 300
 
-.PHONY: all tests deps check unit vmtest demo bench fuzzers fuzz clean
+# Installation (GNU names). The binaries look for /etc/interdict whatever the
+# prefix, so sysconfdir does not follow it.
+prefix		?= /usr
+sbindir		?= $(prefix)/sbin
+datadir		?= $(prefix)/share
+mandir		?= $(datadir)/man
+sysconfdir	?= /etc
+bashcompdir	?= $(datadir)/bash-completion/completions
+unitdir		?= $(shell pkg-config --variable=systemdsystemunitdir systemd \
+		     2>/dev/null || echo /usr/lib/systemd/system)
+INSTALL		?= install
+PKG		:= scripts/package
+MAN_PAGES	:= $(wildcard userspace/man/*.[58])
+
+.PHONY: all tests deps check unit vmtest demo bench fuzzers fuzz clean \
+	install uninstall
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/interdictd $(BUILD)/interdict
@@ -155,6 +170,40 @@ demo:
 	$(Q)scripts/deps build vm
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo
+
+# FHS layout under DESTDIR; the unit's paths follow sbindir. The config and
+# the example policy are installed once: a changed one is left alone.
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(prefix))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
+		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8 \
+		$(DESTDIR)$(bashcompdir) $(DESTDIR)$(sysconfdir)/interdict/policy.d
+	$(Q)$(INSTALL) -m 0755 $(BUILD)/interdictd $(BUILD)/interdict \
+		$(DESTDIR)$(sbindir)/
+	$(Q)sed 's|/usr/sbin/|$(sbindir)/|g' $(PKG)/interdictd.service \
+		> $(DESTDIR)$(unitdir)/interdictd.service
+	$(Q)chmod 0644 $(DESTDIR)$(unitdir)/interdictd.service
+	$(Q)for f in $(MAN_PAGES); do \
+		$(INSTALL) -m 0644 $$f $(DESTDIR)$(mandir)/man$${f##*.}/ || exit; \
+	done
+	$(Q)$(INSTALL) -m 0644 userspace/completion/interdict.bash \
+		$(DESTDIR)$(bashcompdir)/interdict
+	$(Q)ln -sf interdict $(DESTDIR)$(bashcompdir)/interdictd
+	$(Q)test -e $(DESTDIR)$(sysconfdir)/interdict/interdict.conf || \
+		$(INSTALL) -m 0644 $(PKG)/interdict.conf \
+			$(DESTDIR)$(sysconfdir)/interdict/interdict.conf
+	$(Q)test -e $(DESTDIR)$(sysconfdir)/interdict/policy.d/00-example.rules || \
+		$(INSTALL) -m 0644 policy/examples/00-example.rules \
+			$(DESTDIR)$(sysconfdir)/interdict/policy.d/
+
+# Leaves /etc/interdict: it may hold the site's policy.
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/interdictd $(DESTDIR)$(sbindir)/interdict \
+		$(DESTDIR)$(unitdir)/interdictd.service \
+		$(DESTDIR)$(bashcompdir)/interdict \
+		$(DESTDIR)$(bashcompdir)/interdictd \
+		$(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(filter %.5,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(filter %.8,$(MAN_PAGES))))
 
 # Each fuzz target for FUZZ_SECONDS; output and crashing inputs go to
 # $(BUILD)/fuzz/logs/, new inputs to $(BUILD)/fuzz/corpus/NAME/.
