@@ -58,9 +58,11 @@ unitdir		?= $(shell pkg-config --variable=systemdsystemunitdir systemd \
 INSTALL		?= install
 PKG		:= scripts/package
 MAN_PAGES	:= $(wildcard userspace/man/*.[58])
+DEB		:= $(BUILD)/interdict_$(VERSION)_$(shell dpkg --print-architecture \
+		     2>/dev/null || echo amd64).deb
 
 .PHONY: all tests deps check unit vmtest demo bench fuzzers fuzz clean \
-	install uninstall
+	install uninstall deb
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/interdictd $(BUILD)/interdict
@@ -204,6 +206,13 @@ uninstall:
 		$(DESTDIR)$(bashcompdir)/interdictd \
 		$(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(filter %.5,$(MAN_PAGES)))) \
 		$(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(filter %.8,$(MAN_PAGES))))
+
+# Debian's own tooling on a copy of the tree in $(BUILD)/deb/, so that the
+# build writes nothing outside $(BUILD)/; the copy is removed once the
+# package is built (scripts/vm would otherwise pack its binaries too).
+deb:
+	$(Q)scripts/deps build package
+	$(Q)scripts/package/build-deb $(VERSION) $(BUILD) $(DEB)
 
 # Each fuzz target for FUZZ_SECONDS; output and crashing inputs go to
 # $(BUILD)/fuzz/logs/, new inputs to $(BUILD)/fuzz/corpus/NAME/.
