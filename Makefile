@@ -45,7 +45,24 @@ FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS	?= 300
 
-.PHONY: all tests deps check unit vmtest demo bench fuzzers fuzz clean
+# Installation (GNU names). The binaries look for /etc/interdict whatever the
+# prefix, so sysconfdir does not follow it.
+prefix		?= /usr
+sbindir		?= $(prefix)/sbin
+datadir		?= $(prefix)/share
+mandir		?= $(datadir)/man
+sysconfdir	?= /etc
+bashcompdir	?= $(datadir)/bash-completion/completions
+unitdir		?= $(shell pkg-config --variable=systemdsystemunitdir systemd \
+		     2>/dev/null || echo /usr/lib/systemd/system)
+INSTALL		?= install
+PKG		:= scripts/package
+MAN_PAGES	:= $(wildcard userspace/man/*.[58])
+DEB		:= $(BUILD)/interdict_$(VERSION)_$(shell dpkg --print-architecture \
+		     2>/dev/null || echo amd64).deb
+
+.PHONY: all tests deps check unit vmtest demo bench fuzzers fuzz clean \
+	install uninstall deb
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/interdictd $(BUILD)/interdict
@@ -139,8 +156,10 @@ fuzzers:
 
 tests: all $(UNIT_TESTS) $(VM_TESTS) $(BENCH_BINS) fuzzers
 
+# Each target installs the dependency groups it uses (scripts/deps help):
+# the kernel source, for the test harness, only where tests are built.
 deps:
-	$(Q)scripts/deps
+	$(Q)scripts/deps all
 
 # The test command: unit tests natively, enforcement tests in VMs booting
 # Debian's 6.1 and 6.12 kernels. Ends with "N passed, N failed, N skipped".
@@ -148,13 +167,57 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)scripts/check
 
-demo: deps
-	$(Q)$(MAKE) --no-print-directory tests
+# The demo guest runs only the daemon and the CLI.
+demo:
+	$(Q)scripts/deps build vm
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo
+
+# FHS layout under DESTDIR; the unit's paths follow sbindir. The config and
+# the example policy are installed once: a changed one is left alone.
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(prefix))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
+		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8 \
+		$(DESTDIR)$(bashcompdir) $(DESTDIR)$(sysconfdir)/interdict/policy.d
+	$(Q)$(INSTALL) -m 0755 $(BUILD)/interdictd $(BUILD)/interdict \
+		$(DESTDIR)$(sbindir)/
+	$(Q)sed 's|/usr/sbin/|$(sbindir)/|g' $(PKG)/interdictd.service \
+		> $(DESTDIR)$(unitdir)/interdictd.service
+	$(Q)chmod 0644 $(DESTDIR)$(unitdir)/interdictd.service
+	$(Q)for f in $(MAN_PAGES); do \
+		$(INSTALL) -m 0644 $$f $(DESTDIR)$(mandir)/man$${f##*.}/ || exit; \
+	done
+	$(Q)$(INSTALL) -m 0644 userspace/completion/interdict.bash \
+		$(DESTDIR)$(bashcompdir)/interdict
+	$(Q)ln -sf interdict $(DESTDIR)$(bashcompdir)/interdictd
+	$(Q)test -e $(DESTDIR)$(sysconfdir)/interdict/interdict.conf || \
+		$(INSTALL) -m 0644 $(PKG)/interdict.conf \
+			$(DESTDIR)$(sysconfdir)/interdict/interdict.conf
+	$(Q)test -e $(DESTDIR)$(sysconfdir)/interdict/policy.d/00-example.rules || \
+		$(INSTALL) -m 0644 policy/examples/00-example.rules \
+			$(DESTDIR)$(sysconfdir)/interdict/policy.d/
+
+# Leaves /etc/interdict: it may hold the site's policy.
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/interdictd $(DESTDIR)$(sbindir)/interdict \
+		$(DESTDIR)$(unitdir)/interdictd.service \
+		$(DESTDIR)$(bashcompdir)/interdict \
+		$(DESTDIR)$(bashcompdir)/interdictd \
+		$(addprefix $(DESTDIR)$(mandir)/man5/,$(notdir $(filter %.5,$(MAN_PAGES)))) \
+		$(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(filter %.8,$(MAN_PAGES))))
+
+# Debian's own tooling on a copy of the tree in $(BUILD)/deb/, so that the
+# build writes nothing outside $(BUILD)/; the copy is removed once the
+# package is built (scripts/vm would otherwise pack its binaries too).
+deb:
+	$(Q)scripts/deps build package
+	$(Q)scripts/package/build-deb $(VERSION) $(BUILD) $(DEB)
 
 # Each fuzz target for FUZZ_SECONDS; output and crashing inputs go to
 # $(BUILD)/fuzz/logs/, new inputs to $(BUILD)/fuzz/corpus/NAME/.
-fuzz: deps
+fuzz:
+	$(Q)scripts/deps build fuzz
 	$(Q)$(MAKE) --no-print-directory fuzzers
 	$(Q)tests/fuzz/run.sh -t $(FUZZ_SECONDS) -o $(BUILD)/fuzz/logs $(FUZZ_BINS)
 
