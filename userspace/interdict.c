@@ -14,12 +14,14 @@
 
 
 bool json_out;
-static const char *control_path = ID_CONTROL_PATH;
+static const char *control_path;	/* --control, else interdict.conf's */
 
 /* The verbs the daemon answers over its control socket. */
 static int ask(enum ctl_verb verb, int argc, char **argv)
 {
 	struct ctl_req req = { .verb = verb, .json = json_out };
+	static struct config c;
+	FILE *quiet;
 
 	if (verb == CTL_MODE && argc == 1 && (!strcmp(argv[0], "audit") ||
 					      !strcmp(argv[0], "enforce"))) {
@@ -29,6 +31,16 @@ static int ask(enum ctl_verb verb, int argc, char **argv)
 			ctl_verb_name(verb),
 			verb == CTL_MODE ? " audit|enforce" : "");
 		return EXIT_POLICY;
+	}
+	if (!control_path) {
+		/* where the daemon listens: a broken config is check's to
+		 * report; the default path is tried then */
+		config_defaults(&c);
+		quiet = fopen("/dev/null", "we");
+		config_parse_file(&c, ID_CONFIG_PATH, quiet);
+		if (quiet)
+			fclose(quiet);
+		control_path = c.control;
 	}
 	return client_call(control_path, &req);
 }

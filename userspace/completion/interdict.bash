@@ -7,7 +7,7 @@ _interdict()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs='check doctor status reload rules mode disable'
+	local verbs='check doctor status reload rules mode disable events'
 	local i verb=
 
 	# The verb is the first word that is neither an option nor the value
@@ -64,6 +64,24 @@ _interdict()
 		elif [[ $prev == mode ]]; then
 			COMPREPLY=($(compgen -W 'audit enforce' -- "$cur"))
 		fi
+		;;
+	events)
+		case $prev in
+		--file)
+			_filedir json
+			return
+			;;
+		--config)
+			_filedir conf
+			return
+			;;
+		-n | --lines)
+			return
+			;;
+		esac
+		[[ $cur == -* ]] &&
+			COMPREPLY=($(compgen -W '-j --json -f --follow -n --lines
+				--file --journal --config' -- "$cur"))
 		;;
 	doctor | status | reload | rules | disable)
 		[[ $cur == -* ]] &&
