@@ -16,11 +16,12 @@
 
 #include "interdict.h"
 
-#define USAGE		"usage: interdict check [-j] [--config FILE] [--dir DIR] [PATH...]"
+#define USAGE		"usage: interdict check [-j] [--config FILE] [--dir DIR [--as NAME]] [PATH...]"
 
 struct check_args {
 	const char *config;		/* --config, or NULL: the default */
 	const char *dir;		/* --dir, or NULL */
+	const char *as;			/* --as: the candidate's name in dir */
 	char **paths;
 	int npaths;
 };
@@ -63,8 +64,9 @@ static int parse_args(struct check_args *a, int argc, char **argv)
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help"))
 			return 1;
 		val = !strncmp(arg, "--config", 8) ? &a->config :
-		      !strncmp(arg, "--dir", 5) ? &a->dir : NULL;
-		n = val == &a->config ? 8 : 5;
+		      !strncmp(arg, "--dir", 5) ? &a->dir :
+		      !strncmp(arg, "--as", 4) ? &a->as : NULL;
+		n = val == &a->config ? 8 : val == &a->as ? 4 : 5;
 		if (!val || (arg[n] && arg[n] != '=')) {
 			usage_error("unknown option '%s'", arg);
 			return -EINVAL;
@@ -85,6 +87,11 @@ static int parse_args(struct check_args *a, int argc, char **argv)
 	}
 	a->paths = argv + i;
 	a->npaths = argc - i;
+	if (a->as && (!a->dir || a->npaths != 1 || strchr(a->as, '/'))) {
+		usage_error("--as NAME takes --dir and one PATH; NAME is a file "
+			    "name in DIR, without '/'");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -271,7 +278,7 @@ static int check_policy(const struct check_args *a, const struct config *c,
 	const char *where = dir ? dir : a->paths[0];
 	int ret;
 
-	ret = policy_load_set(p, dir, a->paths, a->npaths, d);
+	ret = policy_load_set(p, dir, a->paths, a->npaths, a->as, d);
 	if (ret)
 		return ret;
 	check_limit(d, where, p->nsha, c->lim.sha_rules, "SHA-256",

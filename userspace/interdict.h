@@ -295,7 +295,7 @@ const char *path_process_relative(const char *path);
  * name (or added); dir NULL: paths, files or directories, as
  * policy_load_paths. A directory with no *.rules is a warning. */
 int policy_load_set(struct policy *p, const char *dir, char *const paths[],
-		    int n, struct diags *d);
+		    int n, const char *as, struct diags *d);
 /* SHA-256 over each file's name and content, in the order read. */
 int policy_digest(const struct policy *p, __u8 out[32]);
 

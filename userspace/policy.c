@@ -853,16 +853,21 @@ cleanup:
  * after them: the set the daemon will read once the candidates are
  * installed. A new file's final name is not known (Ansible validates a
  * temporary file), and last, a clash is reported against the candidate. */
+/* A candidate takes the place of the file of its name in the directory:
+ * its own base name, or `as` (config management validates a temporary
+ * file whose name says nothing). */
 static int add_candidates(char ***names, size_t *n, char *const paths[],
-			  int npaths)
+			  int npaths, const char *as)
 {
+	const char *name;
 	char *copy;
 	size_t i;
 	int k, ret;
 
 	for (k = 0; k < npaths; k++) {
+		name = as ? as : base_name(paths[k]);
 		for (i = 0; i < *n; i++)
-			if (!strcmp(base_name((*names)[i]), base_name(paths[k])))
+			if (!strcmp(base_name((*names)[i]), name))
 				break;
 		if (i == *n) {
 			ret = add_name(names, n, strdup(paths[k]));
@@ -880,7 +885,7 @@ static int add_candidates(char ***names, size_t *n, char *const paths[],
 }
 
 static int load_dir(struct parser *ps, const char *dir, char *const paths[],
-		    int npaths)
+		    int npaths, const char *as)
 {
 	char **names = NULL;
 	size_t n = 0, i;
@@ -890,7 +895,7 @@ static int load_dir(struct parser *ps, const char *dir, char *const paths[],
 	if (!ret)
 		qsort(names, n, sizeof(*names), cmp_base);
 	if (!ret)
-		ret = add_candidates(&names, &n, paths, npaths);
+		ret = add_candidates(&names, &n, paths, npaths, as);
 	if (!ret && !n)
 		diag_add(ps->d, true, dir, 0, "no *.rules file; the policy is empty and denies nothing");
 	for (i = 0; i < n && !ret && !too_many_errors(ps); i++)
@@ -1109,19 +1114,19 @@ int policy_parse_buf(struct policy *p, const char *name, const char *buf,
 }
 
 int policy_load_set(struct policy *p, const char *dir, char *const paths[],
-		    int n, struct diags *d)
+		    int n, const char *as, struct diags *d)
 {
 	struct parser ps = parser_init(p, d);
 	struct stat st;
 	int i, ret = 0;
 
 	if (dir)
-		return parser_done(&ps, load_dir(&ps, dir, paths, n));
+		return parser_done(&ps, load_dir(&ps, dir, paths, n, as));
 	for (i = 0; i < n && !ret && !too_many_errors(&ps); i++) {
 		if (stat(paths[i], &st))
 			ret = read_error(&ps, paths[i], -errno, 0);
 		else if (S_ISDIR(st.st_mode))
-			ret = load_dir(&ps, paths[i], NULL, 0);
+			ret = load_dir(&ps, paths[i], NULL, 0, NULL);
 		else
 			ret = parse_file(&ps, paths[i]);
 	}
@@ -1132,14 +1137,14 @@ int policy_load_dir(struct policy *p, const char *dir, FILE *err)
 {
 	struct diags d = { .f = err };
 
-	return policy_load_set(p, dir, NULL, 0, &d);
+	return policy_load_set(p, dir, NULL, 0, NULL, &d);
 }
 
 int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err)
 {
 	struct diags d = { .f = err };
 
-	return policy_load_set(p, NULL, paths, n, &d);
+	return policy_load_set(p, NULL, paths, n, NULL, &d);
 }
 
 /* Over each file's name (with its NUL) and its content's SHA-256, in the

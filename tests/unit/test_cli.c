@@ -417,7 +417,7 @@ FIXTURE_VARIANT_ADD(cli, check_no_value) {
 	.args = { CLI, "check", "--dir" }, .code = 2, .out_lines = 0,
 	.err_lines = 2,
 	.err = { "interdict: check: --dir needs a value\n",
-		 "usage: interdict check [-j] [--config FILE] [--dir DIR] [PATH...]\n" },
+		 "usage: interdict check [-j] [--config FILE] [--dir DIR [--as NAME]] [PATH...]\n" },
 };
 FIXTURE_VARIANT_ADD(cli, check_unknown_option) {
 	.args = { CLI, "check", "--bogus", "%1$s/one.rules" }, .code = 2,
@@ -437,7 +437,7 @@ FIXTURE_VARIANT_ADD(cli, check_json_usage) {
 FIXTURE_VARIANT_ADD(cli, check_help) {
 	.args = { CLI, "check", "--help" }, .code = 0, .out_lines = 1,
 	.err_lines = 0,
-	.out = { "usage: interdict check [-j] [--config FILE] [--dir DIR] [PATH...]\n" },
+	.out = { "usage: interdict check [-j] [--config FILE] [--dir DIR [--as NAME]] [PATH...]\n" },
 };
 
 /* interdict check with no PATH: the config file and its policy-dir. */
@@ -616,6 +616,18 @@ FIXTURE_VARIANT_ADD(cli, version) {
 FIXTURE_VARIANT_ADD(cli, daemon_version) {
 	.args = { DAEMON, "--version" }, .code = 0, .out_lines = 1,
 	.err_lines = 0, .out = { "interdictd " INTERDICT_VERSION "\n" },
+};
+
+/* --as: a temporary file validated as the file it will replace. */
+FIXTURE_VARIANT_ADD(cli, check_as_replaces) {
+	.args = { CLI, "check", "--dir", "%1$s/valid", "--as", "20-b.rules",
+		  "%1$s/cand/clash" }, .code = 0, .out_lines = 1, .err_lines = 0,
+	.out = { "2 rules valid (0 SHA-256, 2 path) in 2 files\n" },
+};
+FIXTURE_VARIANT_ADD(cli, check_as_needs_dir) {
+	.args = { CLI, "check", "--as", "x.rules", "%1$s/one.rules" },
+	.code = 2, .out_lines = 0, .err_lines = 2,
+	.err = { "interdict: check: --as NAME takes --dir and one PATH" },
 };
 
 /* interdict events: readable lines from the events file. */

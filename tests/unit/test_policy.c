@@ -1058,7 +1058,7 @@ TEST_F(dir, load_set)
 	ASSERT_EQ(0, write_file(cand, "b-tmp", "deny path=/b id=b\n"));
 	dir_path(cand, "a.rules", a);
 	dir_path(cand, "b-tmp", tmp);
-	ASSERT_EQ(0, policy_load_set(&self->s.p, self->path, paths, 2, &d))
+	ASSERT_EQ(0, policy_load_set(&self->s.p, self->path, paths, 2, NULL, &d))
 		TH_LOG("%s", sink_text(&self->s));
 	EXPECT_STREQ("a2 c b", rule_ids(&self->s.p, ids, sizeof(ids)));
 	EXPECT_STREQ(a, self->s.p.files[0]);
@@ -1067,7 +1067,7 @@ TEST_F(dir, load_set)
 	/* A clash with a file that stays is found before the file lands. */
 	ASSERT_EQ(0, write_file(cand, "b-tmp", "deny path=/x id=c\n"));
 	ASSERT_EQ(-EINVAL, policy_load_set(&self->s.p, self->path, paths + 1,
-					   1, &d));
+					   1, NULL, &d));
 	snprintf(want, sizeof(want), "%s:1: duplicate id 'c' (first at %s/c.rules:1)",
 		 tmp, self->path);
 	ASSERT_ERR(&self->s, want);

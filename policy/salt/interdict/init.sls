@@ -42,10 +42,6 @@ interdict-config:
     - require:
       - pkg: interdict-package
 
-# `interdict check --dir DIR FILE` lets FILE take the place of DIR's file of
-# the same name; Salt checks a temporary file of another name (appended as
-# the last argument), which would clash with the old copy of the rules file.
-# So the candidate is checked under its final name, from a private directory.
 interdict-rules:
   file.managed:
     - name: {{ interdict.rules_file }}
@@ -56,10 +52,11 @@ interdict-rules:
     - user: root
     - group: root
     - mode: '0644'
+    # Salt appends its temporary file: checked in the place of the rules
+    # file (--as), so that clashes with the other files are found.
     - check_cmd: >-
-        /bin/sh -c 'd=$(mktemp -d) || exit 2; cp -- "$5" "$d/$1" &&
-        "$3" check --config "$4" --dir "$2" "$d/$1"; rc=$?; rm -rf -- "$d"; exit $rc'
-        interdict-check {{ rules_name }} {{ rules_dir }} {{ cli }} {{ interdict.config_file }}
+        {{ cli }} check --config {{ interdict.config_file }}
+        --dir {{ rules_dir }} --as {{ rules_name }}
     - require:
       - file: interdict-config
 

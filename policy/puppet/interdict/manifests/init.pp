@@ -71,15 +71,10 @@ class interdict (
     require      => Package['interdict'],
   }
 
-  # `interdict check --dir DIR FILE` lets FILE take the place of DIR's file
-  # of the same name; Puppet validates a temporary file of another name,
-  # which would clash with the old copy of rules_file. So the candidate is
-  # checked under its final name, from a private directory.
-  $check = join([
-    "/bin/sh -c 'd=\$(mktemp -d) || exit 2; cp -- \"\$1\" \"\$d/\$2\" &&",
-    "\"\$4\" check --config \"\$5\" --dir \"\$3\" \"\$d/\$2\"; rc=\$?; rm -rf -- \"\$d\"; exit \$rc'",
-    "interdict-check % ${file_name} ${dir} ${cli} ${config_file}",
-  ], ' ')
+  # `interdict check --dir DIR --as NAME FILE` checks Puppet's temporary
+  # file in the place of DIR/NAME: clashes with the other files are found,
+  # and the old copy of rules_file does not clash with its successor.
+  $check = "${cli} check --config ${config_file} --dir ${dir} --as ${file_name} %"
 
   file { $rules_file:
     ensure       => file,
