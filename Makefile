@@ -23,6 +23,7 @@ CPPFLAGS	+= -I$(BUILD) -Iuserspace -D_GNU_SOURCE -MMD -MP \
 		   -DINTERDICT_VERSION='"$(VERSION)"'
 LDLIBS		+= -lbpf -lelf -lz -lcrypto -lseccomp -lcap-ng -lsystemd
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		   -DINTERDICT_VERSION='"$(VERSION)"' \
 		   -I/usr/include/$(shell uname -m)-linux-gnu -MMD -MP
 
 LIB_SRCS	:= $(filter-out userspace/interdictd.c userspace/interdict.c, \

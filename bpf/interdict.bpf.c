@@ -15,6 +15,9 @@
 #include "interdict.h"
 
 char LICENSE[] SEC("license") = "GPL";
+/* Each release is another object: pin.c's tag then differs, and a package
+ * upgrade hands enforcement over to the new programs. */
+const char interdict_version[] = INTERDICT_VERSION;
 
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
