@@ -63,7 +63,7 @@ DEB		:= $(BUILD)/interdict_$(VERSION)_$(shell dpkg --print-architecture \
 		     2>/dev/null || echo amd64).deb
 
 .PHONY: all tests deps check unit vmtest demo bench fuzzers fuzz clean \
-	install uninstall deb
+	install uninstall deb version
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/interdictd $(BUILD)/interdict
@@ -211,6 +211,10 @@ uninstall:
 # Debian's own tooling on a copy of the tree in $(BUILD)/deb/, so that the
 # build writes nothing outside $(BUILD)/; the copy is removed once the
 # package is built (scripts/vm would otherwise pack its binaries too).
+# For scripts: the version the build and the package carry.
+version:
+	@echo $(VERSION)
+
 deb:
 	$(Q)scripts/deps build package
 	$(Q)scripts/package/build-deb $(VERSION) $(BUILD) $(DEB)

@@ -768,11 +768,17 @@ int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	return epoch_bump(ret);
 }
 
-/* Unmounting the bpffs that holds the pins would drop them all. */
+/* Unmounting the bpffs that holds the pins would drop them all; a copy of
+ * that mount in another namespace (a service's sandbox being set up, say)
+ * holds none of them alone. */
 SEC("lsm/sb_umount")
 int BPF_PROG(sb_umount, struct vfsmount *mnt, int flags, int ret)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct nsproxy *ns;
+
 	if (!ret && state.pin_dev && mnt->mnt_sb->s_dev == state.pin_dev &&
+	    (ns = task->nsproxy) && (__u64)ns->mnt_ns == state.root_mnt_ns &&
 	    !trusted())
 		ret = tamper(ID_TAMPER_UMOUNT, 0, 0, NULL);
 	return epoch_bump(ret);
@@ -839,6 +845,7 @@ int identify(struct bpf_iter__task_file *ctx)
 				      &fs->root.dentry);
 		bpf_probe_read_kernel(&state.root_mnt, sizeof(state.root_mnt),
 				      &fs->root.mnt);
+		state.root_mnt_ns = (__u64)task->nsproxy->mnt_ns;
 	}
 	if (!task || !file || task->tgid != state.daemon_tgid)
 		return 0;

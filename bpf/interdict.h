@@ -149,6 +149,7 @@ struct id_state {
 	__u32 pad;
 	__u64 root_mnt;		/* pid 1's root: the only root the clean */
 	__u64 root_dentry;	/* cache is used under */
+	__u64 root_mnt_ns;	/* pid 1's mount namespace */
 	__u32 sha_hooks[ID_NSLOTS];	/* hooks with SHA-256 rules, per slot */
 	__u32 rule_hooks[ID_NSLOTS];	/* hooks with any rule, per slot */
 	__u32 inode_rules[ID_NSLOTS];	/* entries in ino_rules, per slot */

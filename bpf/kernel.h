@@ -70,12 +70,19 @@ struct mm_struct {
 	struct file *exe_file;
 } CORE;
 
+struct mnt_namespace;
+
+struct nsproxy {
+	struct mnt_namespace *mnt_ns;
+} CORE;
+
 struct task_struct {
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
 	struct fs_struct *fs;
 	struct mm_struct *mm;
+	struct nsproxy *nsproxy;
 	const struct cred *cred;
 } CORE;
 

@@ -61,7 +61,8 @@ __u64 pin_tag(const struct limits *lim)
  * it is not yet (as systemd does at boot). */
 int pin_prepare(const char *base, char *why, size_t len)
 {
-	char parent[PATH_MAX], *slash;
+	char parent[PATH_MAX], host[PATH_MAX + 16], *slash;
+	struct stat mine, theirs;
 	struct statfs sfs;
 
 	snprintf(parent, sizeof(parent), "%s", base);
@@ -86,6 +87,17 @@ int pin_prepare(const char *base, char *why, size_t len)
 			 "bpf %s): interdict pins its programs there so that "
 			 "they outlive the daemon", parent, parent);
 		return -ENOTDIR;
+	}
+	/* The host's, not one private to this mount namespace (a service
+	 * sandbox with its own /sys): those pins would die with it. */
+	snprintf(host, sizeof(host), "/proc/1/root%s", parent);
+	if (!stat(parent, &mine) && !stat(host, &theirs) &&
+	    mine.st_dev != theirs.st_dev) {
+		snprintf(why, len, "%s is another bpf file system than pid 1's "
+			 "(this process has a mount namespace of its own, such "
+			 "as a systemd unit with MountAPIVFS=yes): pins there "
+			 "would not outlive the daemon", parent);
+		return -EXDEV;
 	}
 	if (mkdir(base, 0700) && errno != EEXIST) {
 		snprintf(why, len, "cannot create %s: %s", base,
