@@ -152,16 +152,19 @@ static void scan_error(struct scan *s, const char *path, const char *what,
 static void progress_line(struct scan *s)
 {
 	unsigned long long files = atomic_load(&s->files);
+	unsigned long long bytes = atomic_load(&s->bytes);
+	char total[32], rate[32];
 	struct timespec now;
-	char bytes[32];
 	double t;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	t = elapsed(&s->start, &now);
+	if (t <= 0)
+		return;
 	pthread_mutex_lock(&s->out);
-	fprintf(stderr, "\r\033[Kscan: %llu files, %s hashed, %.0f files/s",
-		files, human_bytes(atomic_load(&s->bytes), bytes,
-				   sizeof(bytes)), t > 0 ? files / t : 0.0);
+	fprintf(stderr, "\r\033[Kscan: %llu files, %s hashed, %.0f files/s, %s/s",
+		files, human_bytes(bytes, total, sizeof(total)), files / t,
+		human_bytes(bytes / t, rate, sizeof(rate)));
 	pthread_mutex_unlock(&s->out);
 }
 

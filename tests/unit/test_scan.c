@@ -213,15 +213,23 @@ static char *at(char *buf, const char *dir, const char *rel)
 	return buf;
 }
 
-static int write_text(const char *path, const char *text)
+/* dir/rel, a directory (text NULL) or a file holding text, readable by
+ * all: one test scans as NOBODY. */
+static int make(const char *dir, const char *rel, const char *text)
 {
-	FILE *f = fopen(path, "w");
+	char path[PATH_MAX];
+	ssize_t len;
+	int fd;
 
-	if (!f)
+	at(path, dir, rel);
+	if (!text)
+		return mkdir(path, 0755) ? -errno : 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -errno;
-	fputs(text, f);
-	fchmod(fileno(f), 0644);
-	return fclose(f) ? -errno : 0;
+	len = write(fd, text, strlen(text));
+	close(fd);
+	return len == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
 FIXTURE_SETUP(scan)
@@ -234,11 +242,9 @@ FIXTURE_SETUP(scan)
 	ASSERT_NE(NULL, mkdtemp(tmpl));
 	ASSERT_NE(NULL, realpath(tmpl, self->dir));
 	ASSERT_EQ(0, chmod(self->dir, 0755));
-	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		at(path, self->dir, files[i].path);
-		ASSERT_EQ(0, files[i].text ? write_text(path, files[i].text) :
-			     mkdir(path, 0755));
-	}
+	umask(022);
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		ASSERT_EQ(0, make(self->dir, files[i].path, files[i].text));
 	ASSERT_EQ(0, mkfifo(at(path, self->dir, "opt/vendor/fifo"), 0644));
 	ASSERT_EQ(0, symlink("..", at(path, self->dir, "opt/vendor/loop")));
 	ASSERT_EQ(0, symlink("/usr", at(path, self->dir, "home/u/out")));
@@ -248,7 +254,7 @@ FIXTURE_SETUP(scan)
 	snprintf(rules, sizeof(rules), RULES "deny sha256=%2$s id=vendor-agent\n",
 		 self->dir, self->agent_sha);
 	at(self->pol, self->dir, "pol");
-	ASSERT_EQ(0, write_text(at(path, self->pol, "10-vendor.rules"), rules));
+	ASSERT_EQ(0, make(self->pol, "10-vendor.rules", rules));
 	ASSERT_EQ(0, chmod(at(path, self->dir, "home/u/secret"), 0));
 }
 
@@ -381,7 +387,8 @@ TEST_F(scan, no_hash_rule_no_hashing)
 	const char *args[] = { "scan", "-j", "--policy", pol, self->dir, NULL };
 
 	snprintf(rules, sizeof(rules), RULES, self->dir);
-	ASSERT_EQ(0, write_text(at(pol, self->dir, "path-only.rules"), rules));
+	ASSERT_EQ(0, make(self->dir, "path-only.rules", rules));
+	at(pol, self->dir, "path-only.rules");
 	ASSERT_EQ(0, cli(&self->o, false, args));
 	EXPECT_EQ(1, self->o.code);
 	EXPECT_EQ(NULL, strstr(self->o.out, "\"hash\""));
@@ -478,7 +485,7 @@ TEST_F(scan, write_rules_id_taken)
 				    "opt/vendor/bin/daemon"), sha));
 	sha256_hex(sha, hex);
 	snprintf(rules, sizeof(rules), "deny path=/nowhere/x id=scan-%.12s\n", hex);
-	ASSERT_EQ(0, write_text(at(self->path, self->pol, "20-taken.rules"), rules));
+	ASSERT_EQ(0, make(self->pol, "20-taken.rules", rules));
 	at(out, self->dir, "found.rules");
 	ASSERT_EQ(0, cli(&self->o, false, args));
 	ASSERT_EQ(0, policy_parse_file(&p, out, stderr));
@@ -505,8 +512,8 @@ TEST_F(scan, usage_errors)
 	ASSERT_EQ(0, cli(&self->o, false, missing));
 	EXPECT_EQ(2, self->o.code);
 	out_free(&self->o);
-	ASSERT_EQ(0, write_text(at(self->path, self->dir, "bad.rules"),
-				"block path=/x id=x\n"));
+	ASSERT_EQ(0, make(self->dir, "bad.rules", "block path=/x id=x\n"));
+	at(self->path, self->dir, "bad.rules");
 	ASSERT_EQ(0, cli(&self->o, false, bad));
 	EXPECT_EQ(2, self->o.code);
 	EXPECT_NE(NULL, strstr(self->o.err, "bad.rules:1: unknown action 'block'"));
