@@ -174,6 +174,7 @@ static const struct cmd {
 	{ "mode", do_mode },
 	{ "disable", do_disable },
 	{ "events", do_events },
+	{ "scan", do_scan },
 	{ 0 }
 };
 
@@ -188,6 +189,7 @@ static void usage(FILE *f)
 		   "  mode audit|enforce     switch the global mode, without a gap\n"
 		   "  disable                end enforcement: detach and unpin\n"
 		   "  events [-f] [-n N]     recent (or, with -f, live) events\n"
+		   "  scan [-t N] [PATH...]  find the files the policy decides on (scan -h)\n"
 		   "  --version              print the version\n");
 }
 

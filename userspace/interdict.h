@@ -75,10 +75,40 @@ struct protected {
 };
 int protected_collect(struct protected *out, size_t max);
 int path_canonical(const char *in, char *out, size_t len);
+/* verdict_decide() on a verdict made for this one call. */
 const struct rule *policy_match(const struct policy *p, const char *path,
 				const __u8 *sha256, __u8 hook);
 int policy_check_protected(const struct policy *p, const struct protected *pb,
 			   size_t npb, FILE *err);
+
+/* verdict.c: the rule the kernel's decide() picks for a file, from the keys
+ * maps.c compiles: SHA-256 > exact path > longest subtree, then allow >
+ * deny > audit; path rules also under the canonical form of their path.
+ * verdict_init resolves those forms once (they follow the file system as it
+ * is then); verdict_decide only reads, so threads may share a verdict. */
+struct verdict_key;
+struct verdict {
+	const struct policy *p;
+	struct verdict_key *keys;	/* path keys, sorted, one rule each */
+	size_t nkeys;
+	const struct rule **sha;	/* SHA-256 rules, sorted by hash */
+	size_t nsha;
+	__u8 sha_hooks;			/* hooks some SHA-256 rule applies to */
+};
+int verdict_init(struct verdict *v, const struct policy *p);
+void verdict_free(struct verdict *v);
+/* path: canonical, as d_path reports it (or NULL); sha256: the content's,
+ * or NULL when not hashed (the kernel never hashes an empty file); hook:
+ * an ID_HOOK_* bit, or several for a rule on any of them. NULL: no rule. */
+const struct rule *verdict_decide(const struct verdict *v, const char *path,
+				  const __u8 *sha256, __u8 hook);
+/* Whether a SHA-256 could change a verdict for the hook: else don't hash. */
+bool verdict_wants_sha256(const struct verdict *v, __u8 hook);
+/* "allow", "deny" or "audit" (an audit rule or mode=audit). */
+const char *rule_decision(const struct rule *r);
+
+/* scan.c: interdict scan. */
+int do_scan(int argc, char **argv);
 
 /* sha256.c: SHA-256 of a file through OpenSSL. */
 int sha256_file(const char *path, __u8 out[ID_SHA256_LEN]);

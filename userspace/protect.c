@@ -115,127 +115,36 @@ int protected_collect(struct protected *out, size_t max)
 	return n;
 }
 
-static bool path_matches(const struct rule *r, const char *canon,
-			 const char *path)
-{
-	const char *forms[2] = { r->path, canon };
-	int i;
-
-	for (i = 0; i < 2 && forms[i]; i++) {
-		if (r->kind == MATCH_PATH && !strcmp(forms[i], path))
-			return true;
-		if (r->kind == MATCH_TREE &&
-		    !strncmp(forms[i], path, strlen(forms[i])))
-			return true;
-	}
-	return false;
-}
-
-/* The canonical form of each path rule where it differs from the rule's
- * path (else NULL), computed once: resolving is the costly part. */
-static char **canon_forms(const struct policy *p)
-{
-	char **canon = calloc(p->nrules ? p->nrules : 1, sizeof(*canon));
-	char buf[PATH_MAX];
-	size_t i;
-
-	for (i = 0; canon && i < p->nrules; i++) {
-		const struct rule *r = &p->rules[i];
-
-		if (r->kind != MATCH_SHA256 &&
-		    !path_canonical(r->path, buf, sizeof(buf)) &&
-		    strcmp(buf, r->path))
-			canon[i] = strdup(buf);
-	}
-	return canon;
-}
-
-static void canon_free(const struct policy *p, char **canon)
-{
-	size_t i;
-
-	for (i = 0; canon && i < p->nrules; i++)
-		free(canon[i]);
-	free(canon);
-}
-
-static const struct rule *match(const struct policy *p, char *const *canon,
-				const char *path, const __u8 *sha256, __u8 hook)
-{
-	const struct rule *best = NULL;
-	size_t i;
-
-	for (i = 0; i < p->nrules; i++) {
-		const struct rule *r = &p->rules[i];
-		bool hit;
-
-		if (!(r->hooks & hook))
-			continue;
-		if (r->kind == MATCH_SHA256)
-			hit = sha256 && !memcmp(r->sha256, sha256,
-						ID_SHA256_LEN);
-		else
-			hit = path && path_matches(r, canon[i], path);
-		if (hit && (!best || rule_prio(r) > rule_prio(best)))
-			best = r;
-	}
-	return best;
-}
-
-/* The rule that decides for a file, as the kernel would: highest prio wins. */
 const struct rule *policy_match(const struct policy *p, const char *path,
 				const __u8 *sha256, __u8 hook)
 {
-	char **canon = canon_forms(p);
-	const struct rule *r = NULL;
+	const struct rule *r;
+	struct verdict v;
 
-	if (canon)
-		r = match(p, canon, path, sha256, hook);
-	canon_free(p, canon);
+	if (verdict_init(&v, p))
+		return NULL;
+	r = verdict_decide(&v, path, sha256, hook);
+	verdict_free(&v);
 	return r;
-}
-
-/* Each hook's deciding rule for one file, in one pass over the rules:
- * with the libraries there are dozens of files to check. */
-static void match_hooks(const struct policy *p, char *const *canon,
-			const struct protected *pb, const struct rule *best[3])
-{
-	static const __u8 hooks[3] = { ID_HOOK_EXEC, ID_HOOK_MMAP, ID_HOOK_OPEN };
-	const __u8 *sha256 = pb->have_sha256 ? pb->sha256 : NULL;
-	size_t i, h;
-
-	best[0] = best[1] = best[2] = NULL;
-	for (i = 0; i < p->nrules; i++) {
-		const struct rule *r = &p->rules[i];
-		bool hit;
-
-		if (r->kind == MATCH_SHA256)
-			hit = sha256 && !memcmp(r->sha256, sha256,
-						ID_SHA256_LEN);
-		else
-			hit = path_matches(r, canon[i], pb->path);
-		for (h = 0; hit && h < 3; h++)
-			if ((r->hooks & hooks[h]) &&
-			    (!best[h] || rule_prio(r) > rule_prio(best[h])))
-				best[h] = r;
-	}
 }
 
 int policy_check_protected_diags(const struct policy *p,
 				 const struct protected *pb, size_t npb,
 				 struct diags *d)
 {
-	char **canon = canon_forms(p), name[ID_NAME_ESC_MAX];
-	const struct rule *best[3], *r;
+	static const __u8 hooks[3] = { ID_HOOK_EXEC, ID_HOOK_MMAP, ID_HOOK_OPEN };
+	char name[ID_NAME_ESC_MAX];
+	const struct rule *r;
+	struct verdict v;
 	size_t i, h;
 	int bad = 0;
 
-	if (!canon)
+	if (verdict_init(&v, p))
 		return -ENOMEM;
 	for (i = 0; i < npb; i++) {
-		match_hooks(p, canon, &pb[i], best);
 		for (h = 0; h < 3; h++) {
-			r = best[h];
+			r = verdict_decide(&v, pb[i].path, pb[i].have_sha256 ?
+					   pb[i].sha256 : NULL, hooks[h]);
 			if (!r || r->action != ID_ACT_DENY ||
 			    (r->flags & ID_RULE_AUDIT))
 				continue;
@@ -246,7 +155,7 @@ int policy_check_protected_diags(const struct policy *p,
 			break;
 		}
 	}
-	canon_free(p, canon);
+	verdict_free(&v);
 	return bad;
 }
 

@@ -7,7 +7,7 @@ _interdict()
 	local cur prev words cword
 	_init_completion || return
 
-	local verbs='check doctor status reload rules mode disable events'
+	local verbs='check doctor status reload rules mode disable events scan'
 	local i verb=
 
 	# The verb is the first word that is neither an option nor the value
@@ -82,6 +82,32 @@ _interdict()
 		[[ $cur == -* ]] &&
 			COMPREPLY=($(compgen -W '-j --json -f --follow -n --lines
 				--file --journal --config' -- "$cur"))
+		;;
+	scan)
+		case $prev in
+		--policy)
+			_filedir
+			return
+			;;
+		--config)
+			_filedir conf
+			return
+			;;
+		--write-rules)
+			_filedir rules
+			return
+			;;
+		-t | --threads)
+			return
+			;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W '-j --json --policy --config
+				--write-rules -t --threads --xdev --cross-filesystems
+				-h --help --' -- "$cur"))
+		else
+			_filedir -d
+		fi
 		;;
 	doctor | status | reload | rules | disable)
 		[[ $cur == -* ]] &&

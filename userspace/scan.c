@@ -1,0 +1,1172 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * interdict scan: the files on disk that the policy decides on, with the
+ * kernel's verdict for exec (verdict.c). One thread walks the trees and
+ * opens what must be hashed, --threads N hash it; findings come out as a
+ * table or ECS JSON lines, and --write-rules turns what path rules found
+ * into sha256= rules, so that a copy moved anywhere is still denied.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "interdict.h"
+
+#define USAGE "usage: interdict scan [-j] [--policy FILE|DIR] [--config FILE] [--write-rules FILE]\n" \
+	      "                      [--threads N] [--xdev|--cross-filesystems] [PATH...]\n" \
+	      "  -j is the JSON output (as for every command); -t N is --threads N"
+#define QUEUE_PER_THREAD 64	/* open files waiting to be hashed */
+#define THREADS_MAX	1024
+#define ID_HEX_MIN	12	/* hex digits of a hash in a written rule's id */
+#define ID_PREFIX	"scan-"
+
+struct scan_args {
+	const char *policy;		/* --policy, or NULL: the config's */
+	const char *config;		/* --config, or NULL: the default */
+	const char *write_rules;
+	unsigned int threads;
+	bool cross;			/* --cross-filesystems */
+	char **paths;
+	int npaths;
+};
+
+/* A file some rule decided on: deny, audit or allow. */
+struct finding {
+	char *path;
+	const struct rule *rule;
+	__u64 size, ino, dev;		/* dev: the kernel's encoding, as events */
+	__u8 sha256[ID_SHA256_LEN];
+	bool have_sha256;
+};
+
+/* A file the walker opened for a worker to hash. */
+struct item {
+	int fd;
+	char *path;
+	struct stat st;			/* before it was opened */
+	const struct rule *rule;	/* decided by its path already, or NULL */
+};
+
+struct scan {
+	const struct scan_args *a;
+	const struct policy *p;
+	struct verdict v;
+	bool hash_all;			/* a SHA-256 rule applies to exec */
+	bool progress;			/* stderr is a terminal */
+
+	pthread_mutex_t lock;		/* the queue and the findings */
+	pthread_cond_t queued, taken;
+	struct item *q;
+	size_t qcap, qhead, qlen;
+	bool done;
+	struct finding *f;
+	size_t nf, fcap;
+	int oom;
+
+	pthread_mutex_t out;		/* stderr lines */
+	atomic_ullong files, bytes, errors;
+	atomic_bool stop;
+	struct timespec start, end;	/* monotonic, for durations */
+	struct timespec wall_start, wall_end;
+};
+
+/* A path being built as the walk goes down: it may pass PATH_MAX. */
+struct pathbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* A directory on the way down, for loops and the file system. */
+struct dir_frame {
+	const struct dir_frame *up;
+	dev_t dev;
+	ino_t ino;
+};
+
+static double elapsed(const struct timespec *from, const struct timespec *to)
+{
+	return (to->tv_sec - from->tv_sec) + (to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
+static void iso_time(const struct timespec *ts, char *buf, size_t len)
+{
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03ldZ", ts->tv_nsec / 1000000);
+}
+
+static const char *human_bytes(unsigned long long n, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = n;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	return buf;
+}
+
+/* "interdict: scan: PATH: detail", clear of the progress line. */
+static void say(struct scan *s, const char *path, const char *detail)
+{
+	char name[ID_NAME_ESC_MAX];
+
+	pthread_mutex_lock(&s->out);
+	fprintf(stderr, "%sinterdict: scan: %s: %s\n",
+		s->progress ? "\r\033[K" : "",
+		name_escape(path, name, sizeof(name)), detail);
+	pthread_mutex_unlock(&s->out);
+}
+
+/* Reported, counted, never fatal: the scan goes on. */
+static void scan_error(struct scan *s, const char *path, const char *what,
+		       int err)
+{
+	char detail[256];
+
+	atomic_fetch_add(&s->errors, 1);
+	snprintf(detail, sizeof(detail), "%s%s%s", what, err ? ": " : "",
+		 err ? strerror(err) : "");
+	say(s, path, detail);
+}
+
+static void progress_line(struct scan *s)
+{
+	unsigned long long files = atomic_load(&s->files);
+	unsigned long long bytes = atomic_load(&s->bytes);
+	char total[32], rate[32];
+	struct timespec now;
+	double t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = elapsed(&s->start, &now);
+	if (t <= 0)
+		return;
+	pthread_mutex_lock(&s->out);
+	fprintf(stderr, "\r\033[Kscan: %llu files, %s hashed, %.0f files/s, %s/s",
+		files, human_bytes(bytes, total, sizeof(total)), files / t,
+		human_bytes(bytes / t, rate, sizeof(rate)));
+	pthread_mutex_unlock(&s->out);
+}
+
+static void *progress_main(void *arg)
+{
+	struct timespec tick = { 0, 200 * 1000 * 1000 };
+	struct scan *s = arg;
+	unsigned int n = 0;
+
+	while (!atomic_load(&s->stop)) {
+		nanosleep(&tick, NULL);
+		if (++n % 5 == 0)
+			progress_line(s);
+	}
+	pthread_mutex_lock(&s->out);
+	fputs("\r\033[K", stderr);
+	pthread_mutex_unlock(&s->out);
+	return NULL;
+}
+
+static void record(struct scan *s, const char *path, const struct stat *st,
+		   const struct rule *r, const __u8 *sha256)
+{
+	struct finding *f;
+	size_t cap;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->nf == s->fcap) {
+		cap = s->fcap ? 2 * s->fcap : 64;
+		f = reallocarray(s->f, cap, sizeof(*f));
+		if (!f) {
+			s->oom = -ENOMEM;
+			goto cleanup;
+		}
+		s->f = f;
+		s->fcap = cap;
+	}
+	f = &s->f[s->nf];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	if (!f->path) {
+		s->oom = -ENOMEM;
+		goto cleanup;
+	}
+	f->rule = r;
+	f->size = st->st_size;
+	f->ino = st->st_ino;
+	f->dev = (__u64)major(st->st_dev) << 20 | minor(st->st_dev);
+	f->have_sha256 = sha256;
+	if (sha256)
+		memcpy(f->sha256, sha256, ID_SHA256_LEN);
+	s->nf++;
+cleanup:
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The same file as when it was found: not replaced, resized, rewritten
+ * or removed while it was read. */
+static bool unchanged(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size && b->st_nlink > 0 &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Hash one file, then decide as the kernel would with that hash. A file
+ * that could not be hashed is still decided by its path. */
+static void hash_item(struct scan *s, struct item *it)
+{
+	const struct rule *r = it->rule;
+	__u8 sha[ID_SHA256_LEN];
+	struct stat after;
+	int err;
+
+	err = sha256_fd(it->fd, sha);
+	if (err) {
+		scan_error(s, it->path, "cannot read", -err);
+	} else if (fstat(it->fd, &after) || !unchanged(&it->st, &after)) {
+		scan_error(s, it->path, "changed or removed while it was read; not hashed", 0);
+		err = -ESTALE;
+	} else {
+		atomic_fetch_add(&s->bytes, it->st.st_size);
+	}
+	close(it->fd);
+	if (!r)
+		r = verdict_decide(&s->v, it->path, err ? NULL : sha,
+				   ID_HOOK_EXEC);
+	if (r)
+		record(s, it->path, &it->st, r, err ? NULL : sha);
+	free(it->path);
+}
+
+static void *worker_main(void *arg)
+{
+	struct scan *s = arg;
+	struct item it;
+
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		while (!s->qlen && !s->done)
+			pthread_cond_wait(&s->queued, &s->lock);
+		if (!s->qlen) {
+			pthread_mutex_unlock(&s->lock);
+			return NULL;
+		}
+		it = s->q[s->qhead];
+		s->qhead = (s->qhead + 1) % s->qcap;
+		s->qlen--;
+		pthread_cond_signal(&s->taken);
+		pthread_mutex_unlock(&s->lock);
+		hash_item(s, &it);
+	}
+}
+
+static void enqueue(struct scan *s, const struct item *it)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->qlen == s->qcap)
+		pthread_cond_wait(&s->taken, &s->lock);
+	s->q[(s->qhead + s->qlen++) % s->qcap] = *it;
+	pthread_cond_signal(&s->queued);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Opened without following a link, waiting on a FIFO or taking a
+ * terminal; without touching its access time where we may. */
+static int open_file(int dfd, const char *name)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	int fd = openat(dfd, name, flags | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dfd, name, flags);
+	return fd;
+}
+
+/* A regular file: decided by its path, or queued for hashing when a hash
+ * could change that (a SHA-256 rule on exec; --write-rules for what a path
+ * rule found). The kernel never hashes an empty file, nor does this. */
+static void scan_file(struct scan *s, int dfd, const char *name,
+		      const struct stat *st, const char *path)
+{
+	struct item it = { .st = *st };
+	int err;
+
+	atomic_fetch_add(&s->files, 1);
+	if (!s->hash_all || !st->st_size) {
+		it.rule = verdict_decide(&s->v, path, NULL, ID_HOOK_EXEC);
+		if (!it.rule)
+			return;
+		if (!s->a->write_rules || !st->st_size ||
+		    it.rule->action != ID_ACT_DENY) {
+			record(s, path, st, it.rule, NULL);
+			return;
+		}
+	}
+	it.fd = open_file(dfd, name);
+	if (it.fd < 0) {
+		err = errno;
+		scan_error(s, path, err == ENOENT ? "removed during the scan" :
+			   err == ELOOP ? "replaced by a symbolic link during the scan" :
+			   "cannot open", err == ENOENT || err == ELOOP ? 0 : err);
+		if (!it.rule)
+			it.rule = verdict_decide(&s->v, path, NULL, ID_HOOK_EXEC);
+		if (it.rule && err != ENOENT)
+			record(s, path, st, it.rule, NULL);
+		return;
+	}
+	it.path = strdup(path);
+	if (!it.path) {
+		close(it.fd);
+		scan_error(s, path, "cannot queue", ENOMEM);
+		return;
+	}
+	enqueue(s, &it);
+}
+
+/* Pseudo file systems hold no software: /proc, /sys and the like, whose
+ * files are generated (and some block or have side effects when read). */
+static bool pseudo_fs(int fd)
+{
+	static const unsigned long types[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC,
+		CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC, SECURITYFS_MAGIC,
+		DEBUGFS_MAGIC, TRACEFS_MAGIC, DEVPTS_SUPER_MAGIC,
+		PSTOREFS_MAGIC, EFIVARFS_MAGIC, SELINUX_MAGIC, SMACK_MAGIC,
+		BINFMTFS_MAGIC, NSFS_MAGIC, AUTOFS_SUPER_MAGIC,
+		0x62656570 /* configfs */, 0x65735543 /* fusectl */,
+		0x19800202 /* mqueue */,
+	};
+	struct statfs sf;
+	size_t i;
+
+	if (fstatfs(fd, &sf))
+		return false;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if ((unsigned long)sf.f_type == types[i])
+			return true;
+	return false;
+}
+
+static int path_push(struct pathbuf *b, const char *name)
+{
+	size_t n = strlen(name), need = b->len + n + 2;
+	char *s;
+
+	if (need > b->cap) {
+		s = realloc(b->s, need * 2);
+		if (!s)
+			return -ENOMEM;
+		b->s = s;
+		b->cap = need * 2;
+	}
+	if (!b->len || b->s[b->len - 1] != '/')
+		b->s[b->len++] = '/';
+	memcpy(b->s + b->len, name, n + 1);
+	b->len += n;
+	return 0;
+}
+
+static void walk_dir(struct scan *s, int fd, struct pathbuf *b,
+		     const struct dir_frame *here);
+
+/* A subdirectory: on another file system only when told so (and never a
+ * pseudo one); never a directory that is its own ancestor (a bind mount). */
+static void enter_dir(struct scan *s, int dfd, const char *name,
+		      const struct stat *st, struct pathbuf *b,
+		      const struct dir_frame *up)
+{
+	struct dir_frame me = { up, st->st_dev, st->st_ino };
+	const struct dir_frame *f;
+	struct stat now;
+	int fd;
+
+	if (st->st_dev != up->dev && !s->a->cross)
+		return;
+	for (f = up; f; f = f->up) {
+		if (f->dev == st->st_dev && f->ino == st->st_ino) {
+			scan_error(s, b->s, "a directory inside itself (a bind mount?); not entered", 0);
+			return;
+		}
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		scan_error(s, b->s, errno == ENOENT ? "removed during the scan" :
+			   "cannot read directory", errno == ENOENT ? 0 : errno);
+		return;
+	}
+	if (fstat(fd, &now) || now.st_ino != st->st_ino ||
+	    now.st_dev != st->st_dev) {
+		scan_error(s, b->s, "replaced during the scan; not entered", 0);
+		close(fd);
+		return;
+	}
+	if (st->st_dev != up->dev && pseudo_fs(fd)) {
+		close(fd);
+		return;
+	}
+	walk_dir(s, fd, b, &me);
+}
+
+/* Links, FIFOs, sockets and devices are passed over without a stat. */
+static void walk_entry(struct scan *s, int dfd, const struct dirent *e,
+		       struct pathbuf *b, const struct dir_frame *here)
+{
+	struct stat st;
+
+	if (e->d_type != DT_UNKNOWN && e->d_type != DT_DIR &&
+	    e->d_type != DT_REG)
+		return;
+	if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
+		scan_error(s, b->s, errno == ENOENT ? "removed during the scan" :
+			   "cannot stat", errno == ENOENT ? 0 : errno);
+		return;
+	}
+	if (S_ISDIR(st.st_mode))
+		enter_dir(s, dfd, e->d_name, &st, b, here);
+	else if (S_ISREG(st.st_mode) && (s->a->cross || st.st_dev == here->dev))
+		scan_file(s, dfd, e->d_name, &st, b->s);
+}
+
+/* Takes fd. One descriptor per level is held on the way down. */
+static void walk_dir(struct scan *s, int fd, struct pathbuf *b,
+		     const struct dir_frame *here)
+{
+	size_t mark = b->len;
+	struct dirent *e;
+	DIR *d;
+
+	d = fdopendir(fd);
+	if (!d) {
+		scan_error(s, b->s, "cannot read directory", errno);
+		close(fd);
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e)
+			break;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (path_push(b, e->d_name)) {
+			scan_error(s, b->s, "cannot walk", ENOMEM);
+			continue;
+		}
+		walk_entry(s, dirfd(d), e, b, here);
+		b->len = mark;
+		b->s[mark] = '\0';
+	}
+	if (errno)
+		scan_error(s, b->s, "cannot read directory", errno);
+	closedir(d);
+}
+
+/* One PATH argument, resolved first: what the walk reports below it is
+ * then the path d_path gives, as rules are matched on. */
+static void scan_root(struct scan *s, const char *arg)
+{
+	struct pathbuf b = { 0 };
+	struct dir_frame root;
+	struct stat st;
+	int fd;
+
+	b.s = realpath(arg, NULL);
+	if (!b.s) {
+		scan_error(s, arg, "cannot scan", errno);
+		return;
+	}
+	b.len = strlen(b.s);
+	b.cap = b.len + 1;
+	if (lstat(b.s, &st)) {
+		scan_error(s, b.s, "cannot scan", errno);
+	} else if (S_ISREG(st.st_mode)) {
+		scan_file(s, AT_FDCWD, b.s, &st, b.s);
+	} else if (S_ISDIR(st.st_mode)) {
+		fd = open(b.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		root = (struct dir_frame){ NULL, st.st_dev, st.st_ino };
+		if (fd < 0) {
+			scan_error(s, b.s, "cannot read directory", errno);
+		} else if (pseudo_fs(fd)) {
+			say(s, b.s, "a pseudo file system; not scanned");
+			close(fd);
+		} else {
+			walk_dir(s, fd, &b, &root);
+		}
+	}
+	free(b.s);
+}
+
+/* Deep trees hold a descriptor a level, the queue one a file. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int run_threads(struct scan *s)
+{
+	pthread_t *tid, prog;
+	unsigned int i, n = 0;
+	bool hashing = s->hash_all || s->a->write_rules;
+	int err = 0;
+
+	tid = calloc(s->a->threads, sizeof(*tid));
+	s->qcap = QUEUE_PER_THREAD * s->a->threads;
+	s->q = calloc(s->qcap, sizeof(*s->q));
+	if (!tid || !s->q) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (; hashing && n < s->a->threads; n++)
+		if (pthread_create(&tid[n], NULL, worker_main, s))
+			break;
+	if (hashing && !n) {
+		err = -EAGAIN;
+		goto cleanup;
+	}
+	if (s->progress && pthread_create(&prog, NULL, progress_main, s))
+		s->progress = false;
+	for (i = 0; i < (unsigned int)s->a->npaths; i++)
+		scan_root(s, s->a->paths[i]);
+	pthread_mutex_lock(&s->lock);
+	s->done = true;
+	pthread_cond_broadcast(&s->queued);
+	pthread_mutex_unlock(&s->lock);
+	for (i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+	atomic_store(&s->stop, true);
+	if (s->progress)
+		pthread_join(prog, NULL);
+cleanup:
+	free(tid);
+	free(s->q);
+	return err ? err : s->oom;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct finding *)a)->path,
+		      ((const struct finding *)b)->path);
+}
+
+static bool is_finding(const struct finding *f)
+{
+	return f->rule->action == ID_ACT_DENY;
+}
+
+/*
+ * Output: a table and a summary, or one JSON line a finding (carve-outs
+ * too, flagged) and a summary line.
+ */
+
+static void json_head(struct json *j, const char *when, const char *kind,
+		      const char *action)
+{
+	json_begin(j, stdout);
+	json_str(j, "@timestamp", when);
+	json_obj_open(j, "event");
+	json_str(j, "kind", kind);
+	json_str(j, "module", "interdict");
+	json_str(j, "action", action);
+}
+
+static void json_host(struct json *j, const char *host)
+{
+	json_obj_open(j, "host");
+	json_str(j, "hostname", host);
+	json_obj_close(j);
+}
+
+static void json_finding(const struct finding *f, const char *when,
+			 const char *host)
+{
+	const char *name = strrchr(f->path, '/') + 1;
+	char hex[2 * ID_SHA256_LEN + 1];
+	struct json j;
+
+	json_head(&j, when, "event", "file-found");
+	json_obj_close(&j);
+	json_obj_open(&j, "interdict");
+	json_str(&j, "decision", rule_decision(f->rule));
+	json_str(&j, "hook", "exec");
+	json_bool(&j, "carve_out", f->rule->action == ID_ACT_ALLOW);
+	json_obj_close(&j);
+	json_obj_open(&j, "rule");
+	json_str(&j, "id", f->rule->id);
+	if (f->rule->msg[0])
+		json_str(&j, "description", f->rule->msg);
+	json_str(&j, "ruleset", f->rule->file);
+	json_obj_close(&j);
+	json_obj_open(&j, "file");
+	json_str(&j, "path", f->path);
+	json_str(&j, "name", name);
+	json_uint(&j, "size", f->size);
+	json_uint(&j, "inode", f->ino);
+	json_uint(&j, "device", f->dev);
+	if (f->have_sha256) {
+		sha256_hex(f->sha256, hex);
+		json_obj_open(&j, "hash");
+		json_str(&j, "sha256", hex);
+		json_obj_close(&j);
+	}
+	json_obj_close(&j);
+	json_host(&j, host);
+	json_end(&j);
+}
+
+struct totals {
+	size_t findings, carve_outs;
+	unsigned int *by_rule;		/* files each rule decided, by index */
+	char digest[2 * ID_SHA256_LEN + 1];
+	const char *host;
+	char start[40], end[40];
+};
+
+static void json_summary(const struct scan *s, const struct totals *t)
+{
+	struct json j;
+	size_t i;
+	int k;
+
+	json_head(&j, t->end, "metric", "scan-summary");
+	json_str(&j, "start", t->start);
+	json_str(&j, "end", t->end);
+	json_uint(&j, "duration",
+		  (unsigned long long)(elapsed(&s->start, &s->end) * 1e9));
+	json_obj_close(&j);
+	json_obj_open(&j, "interdict");
+	json_str(&j, "policy_digest", t->digest);
+	json_obj_open(&j, "scan");
+	json_arr_open(&j, "paths");
+	for (k = 0; k < s->a->npaths; k++)
+		json_str(&j, NULL, s->a->paths[k]);
+	json_arr_close(&j);
+	json_uint(&j, "files", atomic_load(&s->files));
+	json_uint(&j, "bytes_hashed", atomic_load(&s->bytes));
+	json_uint(&j, "findings", t->findings);
+	json_uint(&j, "carve_outs", t->carve_outs);
+	json_uint(&j, "errors", atomic_load(&s->errors));
+	json_uint(&j, "threads", s->a->threads);
+	json_arr_open(&j, "rules");
+	for (i = 0; i < s->p->nrules; i++) {
+		if (!t->by_rule[i])
+			continue;
+		json_obj_open(&j, NULL);
+		json_str(&j, "id", s->p->rules[i].id);
+		json_str(&j, "ruleset", s->p->rules[i].file);
+		json_str(&j, "decision", rule_decision(&s->p->rules[i]));
+		json_uint(&j, "files", t->by_rule[i]);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_obj_close(&j);
+	json_obj_close(&j);
+	json_host(&j, t->host);
+	json_end(&j);
+}
+
+static void text_table(const struct scan *s)
+{
+	char name[ID_NAME_ESC_MAX], hex[2 * ID_SHA256_LEN + 1];
+	int width = 4;
+	size_t i;
+
+	for (i = 0; i < s->nf; i++)
+		if (is_finding(&s->f[i]) &&
+		    (int)strlen(name_escape(s->f[i].path, name, sizeof(name))) > width)
+			width = strlen(name);
+	if (width > 72)
+		width = 72;
+	printf("%-*s  %-8s  %-24s  %s\n", width, "PATH", "DECISION", "RULE",
+	       "SHA256");
+	for (i = 0; i < s->nf; i++) {
+		const struct finding *f = &s->f[i];
+
+		if (!is_finding(f))
+			continue;
+		sha256_hex(f->sha256, hex);
+		hex[12] = '\0';
+		printf("%-*s  %-8s  %-24s  %s\n", width,
+		       name_escape(f->path, name, sizeof(name)),
+		       rule_decision(f->rule), f->rule->id,
+		       f->have_sha256 ? hex : "-");
+	}
+}
+
+static void text_summary(const struct scan *s, const struct totals *t)
+{
+	double secs = elapsed(&s->start, &s->end);
+	unsigned long long files = atomic_load(&s->files);
+	char bytes[32];
+	size_t i;
+
+	if (t->findings)
+		text_table(s);
+	printf("files examined  %llu\n", files);
+	printf("bytes hashed    %llu (%s)\n", atomic_load(&s->bytes),
+	       human_bytes(atomic_load(&s->bytes), bytes, sizeof(bytes)));
+	printf("findings        %zu\n", t->findings);
+	for (i = 0; i < s->p->nrules; i++)
+		if (t->by_rule[i] && s->p->rules[i].action == ID_ACT_DENY)
+			printf("  %-24s %u %s\n", s->p->rules[i].id,
+			       t->by_rule[i], rule_decision(&s->p->rules[i]));
+	printf("carve-outs      %zu (files an allow rule lets run; listed by -j)\n",
+	       t->carve_outs);
+	printf("errors          %llu\n", atomic_load(&s->errors));
+	printf("duration        %.2f s (%.0f files/s, %u threads)\n", secs,
+	       secs > 0 ? files / secs : 0.0, s->a->threads);
+}
+
+static int totals_make(const struct scan *s, struct totals *t, char *host,
+		       size_t hlen)
+{
+	__u8 digest[ID_SHA256_LEN];
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->by_rule = calloc(s->p->nrules + 1, sizeof(*t->by_rule));
+	if (!t->by_rule || policy_digest(s->p, digest))
+		return -ENOMEM;
+	sha256_hex(digest, t->digest);
+	for (i = 0; i < s->nf; i++) {
+		t->by_rule[s->f[i].rule - s->p->rules]++;
+		if (is_finding(&s->f[i]))
+			t->findings++;
+		else
+			t->carve_outs++;
+	}
+	if (gethostname(host, hlen - 1))
+		snprintf(host, hlen, "unknown");
+	host[hlen - 1] = '\0';
+	t->host = host;
+	iso_time(&s->wall_start, t->start, sizeof(t->start));
+	iso_time(&s->wall_end, t->end, sizeof(t->end));
+	return 0;
+}
+
+static void report(const struct scan *s, const struct totals *t)
+{
+	size_t i;
+
+	if (!json_out) {
+		text_summary(s, t);
+		return;
+	}
+	for (i = 0; i < s->nf; i++)
+		json_finding(&s->f[i], t->end, t->host);
+	json_summary(s, t);
+}
+
+/*
+ * --write-rules: one deny sha256= rule a distinct hash that a path rule
+ * found, its id scan-<hex> long enough to be unique.
+ */
+
+/* Bytes the rules language cannot hold (control characters, tab
+ * included) become '?'; the text is cut to max bytes from its end, where
+ * a path's file name is, without splitting a UTF-8 sequence. */
+static void rules_text(char *out, size_t max, const char *in)
+{
+	size_t n = strlen(in), off = 0, i;
+	unsigned char c;
+
+	if (n > max) {
+		off = n - max + 4;
+		while (off < n && ((unsigned char)in[off] & 0xc0) == 0x80)
+			off++;
+		memcpy(out, ".../", 4);
+		out += 4;
+	}
+	for (i = off; i < n; i++) {
+		c = in[i];
+		*out++ = c < ' ' || c == 0x7f ? '?' : c;
+	}
+	*out = '\0';
+}
+
+static void write_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int candidate_cmp(const void *a, const void *b)
+{
+	const struct finding *x = *(const struct finding *const *)a;
+	const struct finding *y = *(const struct finding *const *)b;
+	int c = memcmp(x->sha256, y->sha256, ID_SHA256_LEN);
+
+	return c ? c : strcmp(x->path, y->path);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Hex digits two hashes share at their start. */
+static size_t hex_common(const __u8 *a, const __u8 *b)
+{
+	size_t i = 0;
+
+	while (i < 2 * ID_SHA256_LEN &&
+	       ((a[i / 2] >> (i % 2 ? 0 : 4)) & 15) ==
+	       ((b[i / 2] >> (i % 2 ? 0 : 4)) & 15))
+		i++;
+	return i;
+}
+
+/* Files found by a path deny or audit rule, hashed, whose hash no rule of
+ * the policy names already; one per hash (the first path), sorted. */
+static size_t candidates(const struct scan *s, const struct finding **c)
+{
+	size_t i, n = 0, out = 0;
+
+	for (i = 0; i < s->nf; i++) {
+		const struct finding *f = &s->f[i];
+
+		if (is_finding(f) && f->rule->kind != MATCH_SHA256 &&
+		    f->have_sha256 &&
+		    !verdict_decide(&s->v, NULL, f->sha256, ID_HOOK_ALL))
+			c[n++] = f;
+	}
+	qsort(c, n, sizeof(*c), candidate_cmp);
+	for (i = 0; i < n; i++)
+		if (!out || memcmp(c[out - 1]->sha256, c[i]->sha256,
+				   ID_SHA256_LEN))
+			c[out++] = c[i];
+	return out;
+}
+
+/* The hex digits of c[i]'s id: ID_HEX_MIN, more where a neighbour shares
+ * them, more again where the policy has that id already. */
+static void rule_id(const struct finding *const *c, size_t n, size_t i,
+		    const char *const *ids, size_t nids, char *id)
+{
+	size_t len = ID_HEX_MIN, maxlen = ID_RULE_ID_MAX - 1 - strlen(ID_PREFIX);
+	char hex[2 * ID_SHA256_LEN + 1];
+	const char *key = id;
+
+	if (i > 0 && hex_common(c[i - 1]->sha256, c[i]->sha256) >= len)
+		len = hex_common(c[i - 1]->sha256, c[i]->sha256) + 1;
+	if (i + 1 < n && hex_common(c[i + 1]->sha256, c[i]->sha256) >= len)
+		len = hex_common(c[i + 1]->sha256, c[i]->sha256) + 1;
+	sha256_hex(c[i]->sha256, hex);
+	do {
+		snprintf(id, ID_RULE_ID_MAX, ID_PREFIX "%.*s",
+			 (int)(len < maxlen ? len : maxlen), hex);
+	} while (len++ < maxlen &&
+		 bsearch(&key, ids, nids, sizeof(*ids), str_cmp));
+}
+
+static void write_rule(FILE *f, const struct finding *c, const char *id,
+		       const char *host)
+{
+	static const char fmt[] = "found at %s by interdict scan on %s";
+	char hex[2 * ID_SHA256_LEN + 1], h[64], path[ID_MSG_MAX];
+	/* room for what snprintf could write; what it does fits ID_MSG_MAX */
+	char msg[sizeof(fmt) + sizeof(h) + sizeof(path)];
+
+	rules_text(h, sizeof(h) - 1, host);
+	rules_text(path, ID_MSG_MAX - 1 - (sizeof(fmt) - 5) - strlen(h),
+		   c->path);
+	snprintf(msg, sizeof(msg), fmt, path, h);
+	sha256_hex(c->sha256, hex);
+	fprintf(f, "deny sha256=%s id=%s msg=", hex, id);
+	write_quoted(f, msg);
+	fputc('\n', f);
+}
+
+static void write_header(FILE *f, const struct scan *s, const struct totals *t)
+{
+	char line[PATH_MAX];
+	int i;
+
+	rules_text(line, 255, t->host);
+	fprintf(f, "# interdict scan --write-rules: a SHA-256 rule for each file a path\n"
+		   "# rule found, so that a copy under any other name is denied too.\n"
+		   "# host: %s\n# time: %s\n# policy digest: %s (files: %zu, rules: %zu)\n",
+		line, t->end, t->digest, s->p->nfiles, s->p->nrules);
+	for (i = 0; i < s->a->npaths; i++) {
+		rules_text(line, 3072, s->a->paths[i]);
+		fprintf(f, "# scanned: %s\n", line);
+	}
+}
+
+/* The ids starting with ID_PREFIX that the policy has, sorted. */
+static size_t policy_ids(const struct policy *p, const char **ids)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nrules; i++)
+		if (!strncmp(p->rules[i].id, ID_PREFIX, strlen(ID_PREFIX)))
+			ids[n++] = p->rules[i].id;
+	qsort(ids, n, sizeof(*ids), str_cmp);
+	return n;
+}
+
+static int write_rules_to(FILE *f, const struct scan *s, const struct totals *t)
+{
+	const struct finding **c = calloc(s->nf + 1, sizeof(*c));
+	const char **ids = calloc(s->p->nrules + 1, sizeof(*ids));
+	char id[ID_RULE_ID_MAX];
+	size_t n, nids, i;
+	int err = -ENOMEM;
+
+	if (!c || !ids)
+		goto cleanup;
+	n = candidates(s, c);
+	nids = policy_ids(s->p, ids);
+	write_header(f, s, t);
+	for (i = 0; i < n; i++) {
+		rule_id(c, n, i, ids, nids, id);
+		write_rule(f, c[i], id, t->host);
+	}
+	err = 0;
+cleanup:
+	free(c);
+	free(ids);
+	return err;
+}
+
+/* Written beside FILE and renamed over it: never half a rules file. */
+static int write_rules(const struct scan *s, const struct totals *t)
+{
+	const char *path = s->a->write_rules;
+	size_t len = strlen(path) + sizeof(".XXXXXX");
+	char *tmp = malloc(len);
+	FILE *f = NULL;
+	int fd = -1, err = -ENOMEM;
+
+	if (!tmp)
+		goto cleanup;
+	snprintf(tmp, len, "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
+		err = -errno;
+		goto cleanup;
+	}
+	fd = -1;
+	err = write_rules_to(f, s, t);
+	if (fflush(f) || fsync(fileno(f)))
+		err = err ? err : -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	f = NULL;
+	if (!err && rename(tmp, path))
+		err = -errno;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (f)
+		fclose(f);
+	if (err && tmp && tmp[len - 2] != 'X')
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+/*
+ * Options and the policy.
+ */
+
+/* "ARG: problem"; in JSON mode stdout still holds one object. */
+static int usage_error(const char *arg, const char *problem)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s: %s", arg, problem);
+	fprintf(stderr, "interdict: scan: %s\n%s\n", msg, USAGE);
+	if (json_out)
+		json_error(stdout, true, NULL, msg);
+	return -EINVAL;
+}
+
+/* 0, 1 for --help, or -EINVAL after a usage error. */
+static int parse_args(struct scan_args *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "write-rules", required_argument, NULL, 'w' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "xdev", no_argument, NULL, 'x' },
+		{ "cross-filesystems", no_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static char *root[] = { "/" };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char *end;
+	int o;
+
+	memset(a, 0, sizeof(*a));
+	a->threads = cpus > 0 ? (cpus < THREADS_MAX ? cpus : THREADS_MAX) : 1;
+	/* argv[-1] is the verb: getopt takes it for the program's name */
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc + 1, argv - 1, ":t:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p': a->policy = optarg; break;
+		case 'c': a->config = optarg; break;
+		case 'w': a->write_rules = optarg; break;
+		case 'x': a->cross = false; break;
+		case 'X': a->cross = true; break;
+		case 'h': return 1;
+		case 't':
+			errno = 0;
+			a->threads = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || !a->threads ||
+			    a->threads > THREADS_MAX)
+				return usage_error("--threads", "expected a number from 1 to 1024");
+			break;
+		case ':':
+			return usage_error(argv[optind - 2], "needs a value");
+		default:
+			return usage_error(argv[optind - 2], "unknown option");
+		}
+	}
+	a->paths = argv + optind - 1;
+	a->npaths = argc + 1 - optind;
+	if (!a->npaths) {
+		a->paths = root;
+		a->npaths = 1;
+	}
+	return 0;
+}
+
+/* --policy, or the policy directory the config file names. */
+static int load_policy(const struct scan_args *a, struct policy *p)
+{
+	const char *config = a->config ? a->config : ID_CONFIG_PATH;
+	char *paths[1] = { (char *)a->policy };
+	struct config c;
+	int err;
+
+	if (a->policy)
+		return policy_load_paths(p, paths, 1, stderr);
+	config_defaults(&c);
+	err = config_parse_file(&c, config, stderr);
+	if (err == -ENOENT && !a->config)
+		err = 0;
+	else if (err == -ENOENT)
+		fprintf(stderr, "%s: cannot read: %s\n", config, strerror(ENOENT));
+	return err ? err : policy_load_dir(p, c.policy_dir, stderr);
+}
+
+static void scan_free(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nf; i++)
+		free(s->f[i].path);
+	free(s->f);
+	verdict_free(&s->v);
+	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->out);
+	pthread_cond_destroy(&s->queued);
+	pthread_cond_destroy(&s->taken);
+}
+
+/* Everything after the policy loaded; msg says what failed. */
+static int scan_policy(struct scan *s, struct totals *t, char *host,
+		       size_t hlen, char *msg, size_t mlen)
+{
+	int err;
+
+	err = verdict_init(&s->v, s->p);
+	if (err)
+		goto cleanup;
+	s->hash_all = verdict_wants_sha256(&s->v, ID_HOOK_EXEC);
+	s->progress = isatty(STDERR_FILENO);
+	raise_nofile();
+	clock_gettime(CLOCK_REALTIME, &s->wall_start);
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	err = run_threads(s);
+	clock_gettime(CLOCK_MONOTONIC, &s->end);
+	clock_gettime(CLOCK_REALTIME, &s->wall_end);
+	if (err)
+		goto cleanup;
+	qsort(s->f, s->nf, sizeof(*s->f), finding_cmp);
+	err = totals_make(s, t, host, hlen);
+	if (err)
+		goto cleanup;
+	report(s, t);
+	if (s->a->write_rules) {
+		err = write_rules(s, t);
+		if (err)
+			snprintf(msg, mlen, "cannot write %s: %s",
+				 s->a->write_rules, strerror(-err));
+	}
+cleanup:
+	if (err && !msg[0])
+		snprintf(msg, mlen, "%s", strerror(-err));
+	return err;
+}
+
+int do_scan(int argc, char **argv)
+{
+	struct policy p = { 0 };
+	struct scan_args a;
+	struct totals t = { 0 };
+	struct scan s = {
+		.a = &a, .p = &p,
+		.lock = PTHREAD_MUTEX_INITIALIZER, .out = PTHREAD_MUTEX_INITIALIZER,
+		.queued = PTHREAD_COND_INITIALIZER, .taken = PTHREAD_COND_INITIALIZER,
+	};
+	char host[256], msg[PATH_MAX + 64] = "";
+	int ret, err;
+
+	err = parse_args(&a, argc, argv);
+	if (err > 0)
+		printf("%s\n", USAGE);
+	if (err)
+		return err > 0 ? 0 : EXIT_POLICY;
+	err = load_policy(&a, &p);
+	if (err)
+		snprintf(msg, sizeof(msg), "the policy %s cannot be used (%s)",
+			 a.policy ? a.policy : "directory",
+			 err == -EINVAL ? "errors above" : strerror(-err));
+	else
+		err = scan_policy(&s, &t, host, sizeof(host), msg, sizeof(msg));
+	ret = t.findings ? 1 : 0;
+	if (err) {
+		fprintf(stderr, "interdict: scan: %s\n", msg);
+		if (json_out)
+			json_error(stdout, true, NULL, msg);
+		ret = EXIT_POLICY;
+	}
+	free(t.by_rule);
+	scan_free(&s);
+	policy_free(&p);
+	return ret;
+}
