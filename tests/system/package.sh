@@ -1,0 +1,99 @@
+#!/bin/sh
+# The Debian package on a real systemd-booted Debian: apt installs it with
+# its dependencies, the unit starts only when enforcing, denials are EPERM
+# and reach the journal and the events file, reload refuses a bad policy,
+# restart, kill -9, stop and an upgrade leave no gap, remove ends
+# enforcement and purge leaves nothing behind.
+. "${0%/*}/lib.sh"
+
+t_begin package
+
+deb=$(ls "$T_PAYLOAD"/debs/interdict_*_amd64.deb | grep -v '+' | head -n 1)
+next=$(ls "$T_PAYLOAD"/debs/interdict_*+*_amd64.deb | head -n 1)
+[ -f "$deb" ] && [ -f "$next" ] ||
+	t_skip_all "no interdict package in the payload (make deb)"
+agent=/opt/vendor/bin/agent
+rules=/etc/interdict/policy.d/50-test.rules
+# field FIELD: FIELD of `interdict -j status` (Python: d['a']['b'])
+field() { interdict -j status | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# a stand-in for the banned agent
+mkdir -p /opt/vendor/bin && cp /bin/true "$agent"
+
+t_ok "apt installs the package, its dependencies from the archive" \
+	apt-get install -y -q "$deb"
+t_eq "libbpf1 came with it" \
+	"$(dpkg-query -W -f='${db:Status-Status}' libbpf1)" installed
+t_eq "the unit is active after install" "$(systemctl is-active interdictd)" active
+t_eq "the unit is enabled" "$(systemctl is-enabled interdictd)" enabled
+t_eq "the unit is Type=notify" "$(systemctl show -p Type --value interdictd)" notify
+t_eq "first install: audit mode" "$(field "d['mode']")" audit
+t_match "the daemon told systemd what it enforces" \
+	"$(systemctl show -p StatusText --value interdictd)" '^enforcing, mode audit'
+
+echo "deny path=$agent id=test-agent msg=\"banned agent\"" >"$rules"
+t_ok "systemctl reload takes a valid policy" systemctl reload interdictd
+t_ok "interdict mode enforce switches live" interdict mode enforce
+# the switch lasts until the daemon restarts: the config makes it stay
+sed -i 's/^mode = audit$/mode = enforce/' /etc/interdict/interdict.conf
+t_ok "interdict check: config and policy are valid" interdict check
+t_fails_with "the banned agent: Operation not permitted" \
+	'Operation not permitted' "$agent"
+
+t_wait "the denial reaches the journal" 10 sh -c \
+	'journalctl -u interdictd -o json --no-pager INTERDICT_EVENT=1 RULE_ID=test-agent | grep -q exec-denied'
+j=$(journalctl -u interdictd -o json --no-pager INTERDICT_EVENT=1 RULE_ID=test-agent)
+t_match "... with its ECS fields" "$j" '"EVENT_ACTION":"exec-denied"'
+t_match "... the file" "$j" "\"FILE_PATH\":\"$agent\""
+t_match "... a warning priority" "$j" '"PRIORITY":"4"'
+t_match "... a readable message" "$j" '"MESSAGE":"exec-denied /opt/vendor/bin/agent by '
+t_match "... and in the events file" "$(cat /var/log/interdict/events.json)" \
+	'"id":"test-agent"'
+t_match "interdict events shows it" "$(interdict events -n 5)" \
+	"exec-denied $agent by .*rule test-agent"
+
+gen=$(field "d['policy']['generation']")
+echo "deny pth=/x id=broken" >/etc/interdict/policy.d/60-broken.rules
+t_cmd_fails "systemctl reload refuses a bad policy" systemctl reload interdictd
+t_eq "the generation in force stays" "$(field "d['policy']['generation']")" "$gen"
+t_fails_with "still denied" 'Operation not permitted' "$agent"
+rm /etc/interdict/policy.d/60-broken.rules
+
+# A loop tries the agent every 20 ms through restart, kill -9, stop and
+# start, and an upgrade: not one run may succeed.
+rm -f /tmp/stop /tmp/ran /tmp/tries
+(n=0; while [ ! -e /tmp/stop ]; do
+	"$agent" 2>/dev/null && echo ran >>/tmp/ran
+	n=$((n + 1)); sleep 0.02
+done; echo "$n" >/tmp/tries) &
+sleep 1
+t0=$(date +%s%N)
+t_ok "systemctl restart" systemctl restart interdictd
+t_diag "restart to ready: $((($(date +%s%N) - t0) / 1000000)) ms"
+t_eq "a restart adopts the pins" "$(field "d['daemon']['start']")" adopted
+t_ok "systemctl kill -s KILL" systemctl kill -s KILL interdictd
+t_wait "systemd starts it again" 30 sh -c \
+	'interdict -j status 2>/dev/null | grep -q "previous_stop\":\"unclean"'
+t_ok "systemctl stop" systemctl stop interdictd
+t_fails_with "stopped: enforcement stays" 'Operation not permitted' "$agent"
+t_ok "systemctl start" systemctl start interdictd
+t_ok "dpkg -i of a newer build (upgrade)" dpkg -i "$next"
+t_eq "the newer build runs" "$(field "d['version']")" \
+	"$(dpkg-query -W -f='${Version}' interdict)"
+t_eq "it took over from the old build" "$(field "d['daemon']['start']")" upgraded
+t_eq "one pin directory is left" "$(ls /sys/fs/bpf/interdict | wc -l)" 1
+touch /tmp/stop
+wait
+t_eq "no run of the agent across all of it ($(cat /tmp/tries) tries)" \
+	"$(cat /tmp/ran 2>/dev/null | wc -l)" 0
+
+t_ok "apt remove" apt-get remove -y -q interdict
+t_ok "removed: the agent runs" "$agent"
+t_eq "removed: no pins left" "$(ls -A /sys/fs/bpf/interdict 2>/dev/null | wc -l)" 0
+t_eq "removed: the unit is gone" "$(systemctl is-active interdictd)" inactive
+t_ok "apt purge" apt-get purge -y -q interdict
+t_eq "purged: no /etc/interdict" "$(ls -d /etc/interdict 2>/dev/null)" ""
+t_eq "purged: no /var/log/interdict" "$(ls -d /var/log/interdict 2>/dev/null)" ""
+t_eq "purged: dpkg has no trace" \
+	"$(dpkg-query -W -f='${db:Status-Status}' interdict 2>/dev/null)" not-installed
+t_end
