@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -132,6 +133,7 @@ int pin_adopt(struct interdict_bpf *skel, const char *dir, char *why,
 	struct bpf_object_skeleton *s = skel->skeleton;
 	char path[PATH_MAX];
 	int i, fd, err;
+	size_t sz;
 
 	for (i = 0; i < s->map_cnt; i++) {
 		struct bpf_map *map = *s->maps[i].map;
@@ -156,6 +158,19 @@ int pin_adopt(struct interdict_bpf *skel, const char *dir, char *why,
 		bpf_program__set_autoload(*s->progs[i].prog, false);
 	err = interdict_bpf__load(skel);
 	if (err) {
+		snprintf(why, len, "cannot map the pinned state in %s: %s",
+			 dir, strerror(-err));
+		return err;
+	}
+	/* Newer libbpf (Debian 13's 1.5) maps an internal map's memory when
+	 * it creates the map, not when it is reused: skel->bss would then be
+	 * a private copy, and what the daemon writes there would never reach
+	 * the programs. Map the pinned one over it, whatever the version. */
+	sz = bpf_map__value_size(skel->maps.bss);
+	sz = (sz + getpagesize() - 1) / getpagesize() * getpagesize();
+	if (mmap(skel->bss, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 bpf_map__fd(skel->maps.bss), 0) == MAP_FAILED) {
+		err = -errno;
 		snprintf(why, len, "cannot map the pinned state in %s: %s",
 			 dir, strerror(-err));
 		return err;
