@@ -28,6 +28,10 @@ t_eq "the unit is active after install" "$(systemctl is-active interdictd)" acti
 t_eq "the unit is enabled" "$(systemctl is-enabled interdictd)" enabled
 t_eq "the unit is Type=notify" "$(systemctl show -p Type --value interdictd)" notify
 t_eq "first install: audit mode" "$(field "d['mode']")" audit
+# systemd's own clock: from the daemon's exec to READY=1 (enforcing)
+start=$(systemctl show -p ExecMainStartTimestampMonotonic --value interdictd)
+ready=$(systemctl show -p ActiveEnterTimestampMonotonic --value interdictd)
+t_diag "first start, exec to READY=1 (verify, attach, pin): $(((ready - start) / 1000)) ms"
 t_match "the daemon told systemd what it enforces" \
 	"$(systemctl show -p StatusText --value interdictd)" '^enforcing, mode audit'
 
