@@ -20,17 +20,17 @@ static const char *hook_name(__u8 hook)
 	return "unknown";
 }
 
-static void write_timestamp(struct json *j, __u64 ns)
+/* RFC 3339, UTC, microseconds: every line's @timestamp. */
+void event_time(__u64 realtime_ns, char *out, size_t len)
 {
-	time_t sec = ns / 1000000000ULL;
-	char buf[64], out[80];
+	time_t sec = realtime_ns / 1000000000ULL;
+	char buf[64];
 	struct tm tm;
 
 	gmtime_r(&sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, sizeof(out), "%s.%06lluZ", buf,
-		 (unsigned long long)(ns % 1000000000ULL) / 1000);
-	json_str(j, "@timestamp", out);
+	snprintf(out, len, "%s.%06lluZ", buf,
+		 (unsigned long long)(realtime_ns % 1000000000ULL) / 1000);
 }
 
 static const char *tamper_name(__u8 what)
@@ -89,13 +89,10 @@ static void write_tamper(FILE *f, const struct id_event *ev,
 			 const struct event_ctx *ctx)
 {
 	struct json j;
+	char when[80];
 
-	json_begin(&j, f);
-	write_timestamp(&j, ev->boot_ns + ctx->realtime_offset_ns);
-	json_obj_open(&j, "event");
-	json_str(&j, "kind", "alert");
-	json_str(&j, "module", "interdict");
-	json_str(&j, "action", "tamper-denied");
+	event_time(ev->boot_ns + ctx->realtime_offset_ns, when, sizeof(when));
+	json_event_head(&j, f, when, "alert", "tamper-denied");
 	json_str(&j, "outcome", "failure");
 	json_obj_close(&j);
 	json_obj_open(&j, "interdict");
@@ -125,7 +122,7 @@ void event_write_json(FILE *f, const struct id_event *ev,
 	const struct rule *rule = NULL;
 	size_t plen = ev->path_len < ID_PATH_MAX ? ev->path_len : ID_PATH_MAX;
 	const char *name = memrchr(ev->path, '/', plen);
-	char action[32], hex[2 * ID_SHA256_LEN + 1];
+	char action[32], hex[2 * ID_SHA256_LEN + 1], when[80];
 	struct json j;
 
 	if (ev->type == ID_EV_TAMPER) {
@@ -138,12 +135,8 @@ void event_write_json(FILE *f, const struct id_event *ev,
 	snprintf(action, sizeof(action), "%s-%s", hook_name(ev->hook),
 		 deny ? "denied" : "audited");
 
-	json_begin(&j, f);
-	write_timestamp(&j, ev->boot_ns + ctx->realtime_offset_ns);
-	json_obj_open(&j, "event");
-	json_str(&j, "kind", "event");
-	json_str(&j, "module", "interdict");
-	json_str(&j, "action", action);
+	event_time(ev->boot_ns + ctx->realtime_offset_ns, when, sizeof(when));
+	json_event_head(&j, f, when, "event", action);
 	json_str(&j, "outcome", deny ? "failure" : "success");
 	json_obj_close(&j);
 

@@ -134,6 +134,8 @@ void json_int(struct json *j, const char *key, long long v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_escape(FILE *f, const char *s, size_t n);
 void json_error(FILE *f, bool json, const char *prefix, const char *msg);
+void json_event_head(struct json *j, FILE *f, const char *when,
+		     const char *kind, const char *action);
 
 /* event.c: one ring buffer record as one line of ECS JSON. */
 struct event_ctx {
@@ -144,6 +146,7 @@ struct event_ctx {
 };
 void event_write_json(FILE *f, const struct id_event *ev,
 		      const struct event_ctx *ctx);
+void event_time(__u64 realtime_ns, char *out, size_t len);
 
 /* features.c: what the running kernel offers for enforcement. */
 struct features {

@@ -65,20 +65,11 @@ static void line_begin(struct daemon *d, struct json *j, FILE *f,
 		       const char *kind, const char *action)
 {
 	struct timespec ts;
-	struct tm tm;
-	char when[64];
+	char when[80];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when),
-		 ".%06ldZ", ts.tv_nsec / 1000);
-	json_begin(j, f);
-	json_str(j, "@timestamp", when);
-	json_obj_open(j, "event");
-	json_str(j, "kind", kind);
-	json_str(j, "module", "interdict");
-	json_str(j, "action", action);
+	event_time(ts.tv_sec * 1000000000ULL + ts.tv_nsec, when, sizeof(when));
+	json_event_head(j, f, when, kind, action);
 	json_obj_close(j);
 	json_obj_open(j, "host");
 	json_str(j, "hostname", d->hostname);

@@ -174,3 +174,17 @@ void json_error(FILE *f, bool json, const char *prefix, const char *msg)
 	json_str(&j, "error", msg);
 	json_end(&j);
 }
+
+/* The head of every line interdict writes about itself or a scan:
+ * @timestamp, then event.kind, .module and .action; the event object is
+ * left open for the caller's own event.* fields. */
+void json_event_head(struct json *j, FILE *f, const char *when,
+		     const char *kind, const char *action)
+{
+	json_begin(j, f);
+	json_str(j, "@timestamp", when);
+	json_obj_open(j, "event");
+	json_str(j, "kind", kind);
+	json_str(j, "module", "interdict");
+	json_str(j, "action", action);
+}

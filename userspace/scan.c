@@ -583,17 +583,6 @@ static bool is_finding(const struct finding *f)
  * too, flagged) and a summary line.
  */
 
-static void json_head(struct json *j, const char *when, const char *kind,
-		      const char *action)
-{
-	json_begin(j, stdout);
-	json_str(j, "@timestamp", when);
-	json_obj_open(j, "event");
-	json_str(j, "kind", kind);
-	json_str(j, "module", "interdict");
-	json_str(j, "action", action);
-}
-
 static void json_host(struct json *j, const char *host)
 {
 	json_obj_open(j, "host");
@@ -608,7 +597,7 @@ static void json_finding(const struct finding *f, const char *when,
 	char hex[2 * ID_SHA256_LEN + 1];
 	struct json j;
 
-	json_head(&j, when, "event", "file-found");
+	json_event_head(&j, stdout, when, "event", "file-found");
 	json_obj_close(&j);
 	json_obj_open(&j, "interdict");
 	json_str(&j, "decision", rule_decision(f->rule));
@@ -652,7 +641,7 @@ static void json_summary(const struct scan *s, const struct totals *t)
 	size_t i;
 	int k;
 
-	json_head(&j, t->end, "metric", "scan-summary");
+	json_event_head(&j, stdout, t->end, "metric", "scan-summary");
 	json_str(&j, "start", t->start);
 	json_str(&j, "end", t->end);
 	json_uint(&j, "duration",
