@@ -16,7 +16,7 @@
 
 #include "interdict.h"
 
-#define USAGE		"usage: interdict check [-j] [--config FILE] [--dir DIR [--as NAME]] [PATH...]"
+#define USAGE		"usage: interdict check [-j] [-v] [--config FILE] [--dir DIR [--as NAME]] [PATH...]"
 
 struct check_args {
 	const char *config;		/* --config, or NULL: the default */
@@ -24,6 +24,7 @@ struct check_args {
 	const char *as;			/* --as: the candidate's name in dir */
 	char **paths;
 	int npaths;
+	bool verbose;			/* -v: every rule package= made */
 };
 
 /* Exit status 2; in JSON mode stdout still holds one object. */
@@ -63,6 +64,10 @@ static int parse_args(struct check_args *a, int argc, char **argv)
 		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help"))
 			return 1;
+		if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+			a->verbose = true;
+			continue;
+		}
 		val = !strncmp(arg, "--config", 8) ? &a->config :
 		      !strncmp(arg, "--dir", 5) ? &a->dir :
 		      !strncmp(arg, "--as", 4) ? &a->as : NULL;
@@ -238,12 +243,64 @@ static void json_diags(struct json *j, const char *key,
 	json_arr_close(j);
 }
 
+/* What package= rules resolved to: each package, and with -v each rule
+ * made from it. */
+static void report_packages(const struct policy *p, bool verbose,
+			    struct json *j)
+{
+	const struct policy_pkgs *s = p->pkgs;
+	char hex[2 * ID_SHA256_LEN + 1];
+	const struct dpkg_pkg *pkg;
+	const struct rule *r, *pr;
+	size_t i, k;
+
+	if (j)
+		json_arr_open(j, "packages");
+	for (i = 0; s && i < s->npkg; i++) {
+		pkg = &s->pkg[i];
+		pr = &p->rules[pkg->rule];
+		if (j) {
+			json_obj_open(j, NULL);
+			json_str(j, "name", pkg->name);
+			json_str(j, "version", pkg->version);
+			json_str(j, "architecture", pkg->arch);
+			json_str(j, "rule", pr->id);
+			json_str(j, "file", pr->file);
+			json_uint(j, "line", pr->line);
+			json_uint(j, "path_rules", pkg->nfiles);
+			json_uint(j, "sha256_rules", pkg->nsha);
+			json_uint(j, "missing", pkg->missing);
+			json_obj_close(j);
+			continue;
+		}
+		printf("%s:%u: package=%s (rule '%s'): %s %s %s: %zu files, "
+		       "%zu executables or libraries, %u listed files missing\n",
+		       pr->file, pr->line, pr->path, pr->id, pkg->name,
+		       pkg->version, pkg->arch, pkg->nfiles, pkg->nsha,
+		       pkg->missing);
+		for (k = s->first; verbose && k < p->nrules; k++) {
+			r = &p->rules[k];
+			if (dpkg_rule_package(p, r) != pkg)
+				continue;
+			if (r->kind == MATCH_SHA256)
+				sha256_hex(r->sha256, hex);
+			printf("  %s %s=%s\n", rule_decision(r),
+			       r->kind == MATCH_SHA256 ? "sha256" : "path",
+			       r->kind == MATCH_SHA256 ? hex : r->path);
+		}
+	}
+	if (j)
+		json_arr_close(j);
+}
+
 static void report(const struct policy *p, const struct diags *d,
-		   const char *config, bool valid)
+		   const char *config, bool valid, bool verbose)
 {
 	struct json j;
 
 	if (!json_out) {
+		if (valid)
+			report_packages(p, verbose, NULL);
 		if (valid)
 			printf("%zu rules valid (%zu SHA-256, %zu path) in %zu files\n",
 			       p->nrules, p->nsha, p->npath, p->nfiles);
@@ -259,6 +316,7 @@ static void report(const struct policy *p, const struct diags *d,
 		json_str(&j, "config", config);
 	json_diags(&j, "errors", d, false);
 	json_diags(&j, "warnings", d, true);
+	report_packages(p, verbose, &j);
 	json_end(&j);
 }
 
@@ -318,7 +376,7 @@ int do_check(int argc, char **argv)
 	if (!d.errors && !ret)
 		ret = check_policy(&a, &c, config, &p, &d);
 	check_errno(&d, ret);
-	report(&p, &d, read ? config : NULL, !d.errors);
+	report(&p, &d, read ? config : NULL, !d.errors, a.verbose);
 	diags_free(&d);
 	policy_free(&p);
 	return d.errors ? 1 : 0;

@@ -29,6 +29,9 @@ enum match_kind {
 	MATCH_TREE = 1,		/* path=/dir/ : the whole subtree */
 	MATCH_PATH = 2,		/* path=/file : one exact path */
 	MATCH_SHA256 = 3,	/* sha256=<hex> : the content, anywhere */
+	MATCH_PACKAGE = 4,	/* package=GLOB : resolved by dpkg.c into
+				 * MATCH_PATH and MATCH_SHA256 rules; never
+				 * in the maps itself */
 };
 
 struct rule {
@@ -38,7 +41,8 @@ struct rule {
 	unsigned int line;
 	enum match_kind kind;
 	__u8 sha256[ID_SHA256_LEN];	/* MATCH_SHA256 */
-	char path[ID_PATH_KEY_MAX];	/* MATCH_PATH, MATCH_TREE (ends in '/') */
+	char path[ID_PATH_KEY_MAX];	/* MATCH_PATH, MATCH_TREE (ends in '/');
+					 * MATCH_PACKAGE: the name pattern */
 	__u8 action;			/* enum id_action */
 	__u8 hooks;			/* enum id_hook bits */
 	__u8 flags;			/* enum id_rule_flags bits */
@@ -51,6 +55,7 @@ struct policy {
 	__u8 (*file_sha256)[ID_SHA256_LEN];	/* of each file's content */
 	size_t nfiles;
 	size_t nsha, npath;		/* rules by match kind (npath: exact+tree) */
+	struct policy_pkgs *pkgs;	/* package= resolution, or NULL */
 };
 
 /* policy.c: the rules language (policy/README.md). Errors are printed to
@@ -64,6 +69,49 @@ int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err);
 void policy_free(struct policy *p);
 __u32 rule_prio(const struct rule *r);
 const char *hooks_str(__u8 hooks, char *buf, size_t len);
+
+/* dpkg.c: package= rules resolved from the dpkg database. The rules made
+ * from a package follow the rules read from files in p->rules, each a copy
+ * of its package= rule (id, msg, file:line, action, hooks) with its own
+ * match: MATCH_PATH for each regular file, MATCH_SHA256 for each
+ * executable or library (mode +x or ELF). A file an allow rule matches by
+ * path is left out, and a key a written rule has is left to that rule. */
+#define ID_DPKG_ADMINDIR	"/var/lib/dpkg"
+struct dpkg_pkg {
+	char name[256];
+	char version[256];
+	char arch[64];
+	size_t rule;			/* index of the package= rule */
+	size_t nfiles, nsha;		/* path and SHA-256 rules made */
+	unsigned int missing;		/* listed but not on disk */
+};
+struct dpkg_stamp {
+	__u64 ino[2], size[2];		/* status, diversions */
+	long long mtime_ns[2];
+};
+struct policy_pkgs {
+	char admindir[4096];
+	struct dpkg_pkg *pkg;		/* matched packages, in status order */
+	size_t npkg;
+	size_t first;			/* first rule made from a package */
+	size_t *origin;			/* its package: pkg[origin[i - first]] */
+	struct dpkg_stamp stamp;	/* the database as it was read */
+};
+struct diags;
+/* $INTERDICT_DPKG_ADMINDIR, else ID_DPKG_ADMINDIR. */
+const char *dpkg_admindir(void);
+/* Called by policy_load_set() once the files parsed; a missing database
+ * is a warning (package= rules then match nothing), an unreadable one an
+ * error. */
+int dpkg_resolve(struct policy *p, struct diags *d);
+/* The package a rule was made from, or NULL. */
+const struct dpkg_pkg *dpkg_rule_package(const struct policy *p,
+					 const struct rule *r);
+/* Whether the database changed since p was resolved (false: no package=)
+ * and, when tried is given, since the state kept there, which is then
+ * updated: a refused reload is not tried again until dpkg writes again. */
+bool dpkg_changed(const struct policy *p, struct dpkg_stamp *tried);
+void dpkg_free(struct policy_pkgs *s);
 
 /* protect.c: binaries that must never be denied. */
 #define MAX_PROTECTED	16

@@ -645,17 +645,23 @@ int daemon_rules(struct daemon *d, FILE *out, bool json)
 	}
 	for (i = 0; p && i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
+		const struct dpkg_pkg *pkg = dpkg_rule_package(p, r);
 		const char *action = r->action == ID_ACT_ALLOW ? "allow" :
 				     r->flags & ID_RULE_AUDIT ? "audit" : "deny";
-		const char *kind = r->kind == MATCH_SHA256 ? "sha256" : "path";
+		const char *kind = r->kind == MATCH_SHA256 ? "sha256" :
+				   r->kind == MATCH_PACKAGE ? "package" : "path";
 
 		if (r->kind == MATCH_SHA256)
 			sha256_hex(r->sha256, sha);
 		hooks_str(r->hooks, hooks, sizeof(hooks));
 		if (!json) {
-			fprintf(out, "%-24s %-5s %s=%s on=%s %s:%u\n", r->id,
+			fprintf(out, "%-24s %-5s %s=%s on=%s %s:%u", r->id,
 				action, kind, r->kind == MATCH_SHA256 ? sha :
 				r->path, hooks, r->file, r->line);
+			if (pkg)
+				fprintf(out, " package=%s/%s/%s", pkg->name,
+					pkg->version, pkg->arch);
+			fputc('\n', out);
 			continue;
 		}
 		json_obj_open(&j, NULL);
@@ -665,6 +671,13 @@ int daemon_rules(struct daemon *d, FILE *out, bool json)
 		json_str(&j, "on", hooks);
 		json_str(&j, "file", r->file);
 		json_uint(&j, "line", r->line);
+		if (pkg) {
+			json_obj_open(&j, "package");
+			json_str(&j, "name", pkg->name);
+			json_str(&j, "version", pkg->version);
+			json_str(&j, "architecture", pkg->arch);
+			json_obj_close(&j);
+		}
 		json_obj_close(&j);
 	}
 	if (json) {
@@ -908,6 +921,7 @@ static void find_exe_path(struct daemon *d)
 
 static int run(struct daemon *d)
 {
+	static struct dpkg_stamp dpkg_tried;
 	struct ring_buffer *rb = NULL;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct signalfd_siginfo si;
@@ -951,6 +965,13 @@ static int run(struct daemon *d)
 					  "keys of rule paths");
 			if (next_refresh)
 				trust_self(d);
+			/* package= rules follow what dpkg installed since */
+			if (next_refresh && dpkg_changed(maps_policy(
+					d->skel->bss->state.gen), &dpkg_tried)) {
+				log_info("policy", "the dpkg database changed: "
+					 "resolving package= rules again");
+				reload(d, stderr);
+			}
 			next_refresh = now.tv_sec + d->refresh_s;
 		}
 		if (n <= 0)

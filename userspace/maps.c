@@ -192,7 +192,7 @@ static int identify_batch(struct interdict_bpf *skel, struct compiled *c,
 		const struct rule *r = &p->rules[i];
 		int fd;
 
-		if (r->kind == MATCH_SHA256)
+		if (r->kind == MATCH_SHA256 || r->kind == MATCH_PACKAGE)
 			continue;
 		fd = open(r->path, O_PATH | O_CLOEXEC);
 		if (fd < 0)
@@ -259,6 +259,8 @@ static int compile(struct interdict_bpf *skel, const struct policy *p,
 		const struct rule *r = &p->rules[i];
 		struct id_rule v;
 
+		if (r->kind == MATCH_PACKAGE)
+			continue;	/* dpkg.c resolved it into rules */
 		rule_value(r, i, &v);
 		c->rule_hooks |= r->hooks;
 		if (r->kind == MATCH_SHA256) {

@@ -45,7 +45,7 @@ struct token {
 struct rule_option {
 	const char *key;
 	int (*parse)(struct parser *ps, struct rule *r, const char *val);
-	bool match;		/* path= and sha256=: one of them, once */
+	bool match;		/* path=, sha256=, package=: one of them, once */
 };
 
 static const struct {
@@ -313,6 +313,34 @@ static int opt_sha256(struct parser *ps, struct rule *r, const char *val)
 	return 0;
 }
 
+/* A dpkg package name (letters, digits, + - .), optionally :ARCH, with
+ * fnmatch(3) wildcards; resolved by dpkg.c. */
+static int opt_package(struct parser *ps, struct rule *r, const char *val)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.:*?[]!";
+	size_t len = strlen(val), ok = strspn(val, chars);
+
+	if (len == 0 || len >= 256) {
+		perr(ps, "package is %zu characters long; expected a package name or pattern of 1 to 255 characters",
+		     len);
+		return -EINVAL;
+	}
+	if (ok != len) {
+		perr(ps, "package '%s' has the character '%c'; expected a dpkg package name (letters, digits, + - .), :ARCH, and the wildcards * ? [...]",
+		     val, val[ok]);
+		return -EINVAL;
+	}
+	if (strspn(val, "*?") == len) {
+		perr(ps, "package=%s would match every installed package and deny the whole system; expected a package name or a narrower pattern",
+		     val);
+		return -EINVAL;
+	}
+	memcpy(r->path, val, len + 1);
+	r->kind = MATCH_PACKAGE;
+	return 0;
+}
+
 static int opt_id(struct parser *ps, struct rule *r, const char *val)
 {
 	size_t len = strlen(val), ok = strspn(val, ID_CHARS);
@@ -406,6 +434,7 @@ static int opt_mode(struct parser *ps, struct rule *r, const char *val)
 static const struct rule_option options[] = {
 	{ "path", opt_path, true },
 	{ "sha256", opt_sha256, true },
+	{ "package", opt_package, true },
 	{ "id", opt_id, false },
 	{ "msg", opt_msg, false },
 	{ "on", opt_on, false },
@@ -521,12 +550,12 @@ static int parse_option(struct parser *ps, struct rule *r,
 			break;
 	}
 	if (i == sizeof(options) / sizeof(options[0])) {
-		perr(ps, "unknown option '%.*s'; expected path, sha256, id, msg, on or mode",
+		perr(ps, "unknown option '%.*s'; expected path, sha256, package, id, msg, on or mode",
 		     (int)t->keylen, t->text);
 		return -EINVAL;
 	}
 	if (o->match && r->kind) {
-		perr(ps, "second match '%s'; expected exactly one path= or sha256=",
+		perr(ps, "second match '%s'; expected exactly one path=, sha256= or package=",
 		     t->text);
 		return -EINVAL;
 	}
@@ -581,7 +610,7 @@ static int parse_rule(struct parser *ps, char *line)
 	if (ret < 0)
 		return 0;
 	if (!r->kind) {
-		perr(ps, "no match; expected path=/file, path=/dir/ or sha256=<64 hex digits>");
+		perr(ps, "no match; expected path=/file, path=/dir/, sha256=<64 hex digits> or package=NAME");
 		return 0;
 	}
 	if (!r->id[0]) {
@@ -598,7 +627,7 @@ static int parse_rule(struct parser *ps, char *line)
 	p->nrules++;
 	if (r->kind == MATCH_SHA256)
 		p->nsha++;
-	else
+	else if (r->kind != MATCH_PACKAGE)
 		p->npath++;
 	return 0;
 }
@@ -999,7 +1028,8 @@ static __u64 hash_id(const struct rule *r)
 
 static int key_match(const struct rule *a, const struct rule *b)
 {
-	if ((a->kind == MATCH_SHA256) != (b->kind == MATCH_SHA256))
+	if ((a->kind == MATCH_SHA256) != (b->kind == MATCH_SHA256) ||
+	    (a->kind == MATCH_PACKAGE) != (b->kind == MATCH_PACKAGE))
 		return 1;
 	if (a->kind == MATCH_SHA256)
 		return memcmp(a->sha256, b->sha256, ID_SHA256_LEN);
@@ -1071,6 +1101,11 @@ static int check_dups(struct parser *ps)
 			       "duplicate sha256 (first at %s:%u, id '%s'); expected each hash in one rule",
 			       name_escape(f->file, name, sizeof(name)),
 			       f->line, f->id);
+		else if (f && i >= ps->start && r->kind == MATCH_PACKAGE)
+			report(ps, r->file, r->line,
+			       "duplicate package=%s (first at %s:%u, id '%s'); expected each package pattern in one rule",
+			       r->path, name_escape(f->file, name, sizeof(name)),
+			       f->line, f->id);
 		else if (f && i >= ps->start)
 			report(ps, r->file, r->line,
 			       "duplicate path '%s' (first at %s:%u, id '%s'); expected each path in one rule",
@@ -1121,8 +1156,8 @@ int policy_load_set(struct policy *p, const char *dir, char *const paths[],
 	int i, ret = 0;
 
 	if (dir)
-		return parser_done(&ps, load_dir(&ps, dir, paths, n, as));
-	for (i = 0; i < n && !ret && !too_many_errors(&ps); i++) {
+		ret = load_dir(&ps, dir, paths, n, as);
+	for (i = 0; !dir && i < n && !ret && !too_many_errors(&ps); i++) {
 		if (stat(paths[i], &st))
 			ret = read_error(&ps, paths[i], -errno, 0);
 		else if (S_ISDIR(st.st_mode))
@@ -1130,7 +1165,9 @@ int policy_load_set(struct policy *p, const char *dir, char *const paths[],
 		else
 			ret = parse_file(&ps, paths[i]);
 	}
-	return parser_done(&ps, ret);
+	ret = parser_done(&ps, ret);
+	/* Every consumer of a policy directory sees package= resolved. */
+	return ret ? ret : dpkg_resolve(p, d);
 }
 
 int policy_load_dir(struct policy *p, const char *dir, FILE *err)
@@ -1183,6 +1220,7 @@ void policy_free(struct policy *p)
 	free(p->files);
 	free(p->file_sha256);
 	free(p->rules);
+	dpkg_free(p->pkgs);
 	memset(p, 0, sizeof(*p));
 }
 

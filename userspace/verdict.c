@@ -82,6 +82,8 @@ int verdict_init(struct verdict *v, const struct policy *p)
 	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 
+		if (r->kind == MATCH_PACKAGE)
+			continue;	/* its resolution is in p->rules */
 		if (r->kind == MATCH_SHA256) {
 			v->sha[v->nsha++] = r;
 			v->sha_hooks |= r->hooks;

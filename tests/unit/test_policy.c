@@ -113,9 +113,9 @@ BAD(option_as_action, "path=/x id=a\n",
 BAD(bare_word, "deny path=/x id=a extra\n",
     "t.rules:1: unexpected word 'extra'; expected options as key=value");
 BAD(unknown_option, "deny path=/x id=a foo=1\n",
-    "t.rules:1: unknown option 'foo'; expected path, sha256, id, msg, on or mode");
+    "t.rules:1: unknown option 'foo'; expected path, sha256, package, id, msg, on or mode");
 BAD(two_paths, "deny path=/x path=/y id=a\n",
-    "t.rules:1: second match 'path=/y'; expected exactly one path= or sha256=");
+    "t.rules:1: second match 'path=/y'; expected exactly one path=, sha256= or package=");
 BAD(path_and_sha256, "deny path=/x sha256=" HEX64 " id=a\n",
     "t.rules:1: second match 'sha256=" HEX64 "'; expected exactly one");
 BAD(option_twice, "deny path=/x id=a id=b\n",
@@ -123,7 +123,7 @@ BAD(option_twice, "deny path=/x id=a id=b\n",
 BAD(msg_twice, "deny path=/x id=a msg=a msg=b\n",
     "t.rules:1: option 'msg' given twice");
 BAD(no_match, "deny id=a\n",
-    "t.rules:1: no match; expected path=/file, path=/dir/ or sha256=<64 hex digits>");
+    "t.rules:1: no match; expected path=/file, path=/dir/, sha256=<64 hex digits> or package=NAME");
 BAD(action_only, "deny\n", "t.rules:1: no match;");
 BAD(no_id, "deny path=/x\n",
     "t.rules:1: no id; expected id=NAME, unique across all policy files");
