@@ -52,7 +52,7 @@ _interdict()
 			;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '-j --json --config --dir --as -h
+			COMPREPLY=($(compgen -W '-j --json -v --verbose --config --dir --as -h
 				--help --' -- "$cur"))
 		else
 			_filedir rules
