@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
@@ -154,6 +155,30 @@ const struct rule *verdict_decide(const struct verdict *v, const char *path,
 bool verdict_wants_sha256(const struct verdict *v, __u8 hook);
 /* "allow", "deny" or "audit" (an audit rule or mode=audit). */
 const char *rule_decision(const struct rule *r);
+
+/* procscan.c: running processes the policy decides on. fn is called for
+ * each file of a process that a rule decides (its executable with
+ * ID_HOOK_EXEC, then each executable mapping with ID_HOOK_MMAP); a
+ * non-zero return stops the walk and is returned. */
+struct proc_match {
+	pid_t pid;
+	char exe[PATH_MAX];		/* /proc/PID/exe, without " (deleted)" */
+	char file[PATH_MAX];		/* the file decided: exe or a mapping */
+	bool deleted, memfd;		/* file is deleted, or a memfd */
+	const struct rule *rule;
+	__u8 hook;
+	__u8 sha256[ID_SHA256_LEN];
+	bool have_sha256;
+	uid_t uid;			/* real uid, (uid_t)-1: unknown */
+	unsigned long long start_ticks;	/* start, clock ticks after boot */
+	long long start;		/* start, seconds since the epoch */
+	char unit[256];			/* systemd unit, "" when none */
+};
+typedef int proc_match_fn(const struct proc_match *m, void *arg);
+int proc_scan(const struct verdict *v, proc_match_fn *fn, void *arg);
+/* pid, uid, start_ticks and unit of a process (to check it is the same
+ * process later); -ENOENT once it is gone. */
+int proc_identity(pid_t pid, struct proc_match *m);
 
 /* scan.c: interdict scan. */
 int do_scan(int argc, char **argv);

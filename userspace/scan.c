@@ -16,7 +16,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -26,7 +30,9 @@
 #include "interdict.h"
 
 #define USAGE "usage: interdict scan [-j] [--policy FILE|DIR] [--config FILE] [--write-rules FILE]\n" \
-	      "                      [--threads N] [--xdev|--cross-filesystems] [PATH...]\n" \
+	      "                      [--threads N] [--xdev|--cross-filesystems]\n" \
+	      "                      [--packages] [--processes [--kill [--kill-grace SECONDS]]] [PATH...]\n" \
+	      "  with no PATH, --packages or --processes: files under /, processes and packages\n" \
 	      "  -j is the JSON output (as for every command); -t N is --threads N"
 #define QUEUE_PER_THREAD 64	/* open files waiting to be hashed */
 #define THREADS_MAX	1024
@@ -39,7 +45,10 @@ struct scan_args {
 	const char *write_rules;
 	unsigned int threads;
 	bool cross;			/* --cross-filesystems */
-	char **paths;
+	bool packages, processes;	/* what besides files (or instead) */
+	bool kill;			/* --kill: stop what --processes found */
+	unsigned int kill_grace;	/* seconds from SIGTERM to SIGKILL */
+	char **paths;			/* files under these; none: no files */
 	int npaths;
 };
 
@@ -75,6 +84,8 @@ struct scan {
 	struct finding *f;
 	size_t nf, fcap;
 	int oom;
+	struct proc_match *pm;		/* --processes: deny and audit findings */
+	size_t npm, pmcap;
 
 	pthread_mutex_t out;		/* stderr lines */
 	atomic_ullong files, bytes, errors;
@@ -578,11 +589,6 @@ static bool is_finding(const struct finding *f)
 	return f->rule->action == ID_ACT_DENY;
 }
 
-/*
- * Output: a table and a summary, or one JSON line a finding (carve-outs
- * too, flagged) and a summary line.
- */
-
 static void json_host(struct json *j, const char *host)
 {
 	json_obj_open(j, "host");
@@ -590,8 +596,335 @@ static void json_host(struct json *j, const char *host)
 	json_obj_close(j);
 }
 
-static void json_finding(const struct finding *f, const char *when,
-			 const char *host)
+/*
+ * --processes: what runs now; --kill stops what a deny rule found.
+ */
+
+/* Carve-outs (allow) are not findings of a process: it may run. */
+static int proc_found(const struct proc_match *m, void *arg)
+{
+	struct scan *s = arg;
+	struct proc_match *v;
+	size_t cap;
+
+	if (m->rule->action != ID_ACT_DENY)
+		return 0;
+	if (s->npm == s->pmcap) {
+		cap = s->pmcap ? 2 * s->pmcap : 16;
+		v = reallocarray(s->pm, cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->pm = v;
+		s->pmcap = cap;
+	}
+	s->pm[s->npm++] = *m;
+	return 0;
+}
+
+static const char *user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (uid == (uid_t)-1)
+		snprintf(buf, len, "?");
+	else if (!getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) && res)
+		snprintf(buf, len, "%s", pw.pw_name);
+	else
+		snprintf(buf, len, "%u", (unsigned int)uid);
+	return buf;
+}
+
+static void start_time(const struct proc_match *m, char *buf, size_t len)
+{
+	struct timespec ts = { m->start, 0 };
+
+	iso_time(&ts, buf, len);
+}
+
+/* Which package a finding's rule was made from, or NULL. */
+static const struct dpkg_pkg *rule_package(const struct scan *s,
+					   const struct rule *r)
+{
+	return dpkg_rule_package(s->p, r);
+}
+
+static void json_package(struct json *j, const struct dpkg_pkg *pkg)
+{
+	if (!pkg)
+		return;
+	json_obj_open(j, "package");
+	json_str(j, "name", pkg->name);
+	json_str(j, "version", pkg->version);
+	json_str(j, "architecture", pkg->arch);
+	json_obj_close(j);
+}
+
+static void json_rule(struct json *j, const struct rule *r)
+{
+	json_obj_open(j, "rule");
+	json_str(j, "id", r->id);
+	if (r->msg[0])
+		json_str(j, "description", r->msg);
+	json_str(j, "ruleset", r->file);
+	json_obj_close(j);
+}
+
+void proc_match_json(struct json *j, const struct proc_match *m)
+{
+	char when[40], user[256], hex[2 * ID_SHA256_LEN + 1];
+	const char *name = strrchr(m->exe, '/');
+
+	start_time(m, when, sizeof(when));
+	json_obj_open(j, "process");
+	json_int(j, "pid", m->pid);
+	json_str(j, "executable", m->exe);
+	json_str(j, "name", name ? name + 1 : m->exe);
+	json_str(j, "start", when);
+	json_obj_close(j);
+	json_obj_open(j, "user");
+	if (m->uid != (uid_t)-1)
+		json_uint(j, "id", m->uid);
+	json_str(j, "name", user_name(m->uid, user, sizeof(user)));
+	json_obj_close(j);
+	json_obj_open(j, "file");
+	json_str(j, "path", m->file);
+	if (m->have_sha256) {
+		sha256_hex(m->sha256, hex);
+		json_obj_open(j, "hash");
+		json_str(j, "sha256", hex);
+		json_obj_close(j);
+	}
+	json_obj_close(j);
+	json_rule(j, m->rule);
+}
+
+static void json_proc(const struct scan *s, const struct proc_match *m,
+		      const char *when, const char *host)
+{
+	struct json j;
+
+	json_event_head(&j, stdout, when, "event", "process-found");
+	json_obj_close(&j);
+	proc_match_json(&j, m);
+	json_obj_open(&j, "interdict");
+	json_str(&j, "decision", rule_decision(m->rule));
+	json_str(&j, "hook", m->hook == ID_HOOK_EXEC ? "exec" : "mmap");
+	json_bool(&j, "deleted", m->deleted);
+	json_bool(&j, "memfd", m->memfd);
+	if (m->unit[0])
+		json_str(&j, "systemd_unit", m->unit);
+	json_obj_close(&j);
+	json_package(&j, rule_package(s, m->rule));
+	json_host(&j, host);
+	json_end(&j);
+}
+
+static void text_procs(const struct scan *s)
+{
+	char when[40], user[64], name[ID_NAME_ESC_MAX], file[ID_NAME_ESC_MAX];
+	size_t i;
+
+	printf("%-7s  %-10s  %-24s  %-24s  %-8s  %-20s  %s\n", "PID", "USER",
+	       "START", "UNIT", "DECISION", "RULE", "EXECUTABLE (FILE)");
+	for (i = 0; i < s->npm; i++) {
+		const struct proc_match *m = &s->pm[i];
+
+		start_time(m, when, sizeof(when));
+		name_escape(m->exe, name, sizeof(name));
+		name_escape(m->file, file, sizeof(file));
+		printf("%-7d  %-10s  %-24s  %-24s  %-8s  %-20s  %s", (int)m->pid,
+		       user_name(m->uid, user, sizeof(user)), when,
+		       m->unit[0] ? m->unit : "-", rule_decision(m->rule),
+		       m->rule->id, name);
+		if (strcmp(m->exe, m->file))
+			printf(" (%s%s)", file, m->deleted ? ", deleted" : "");
+		else if (m->deleted)
+			printf(" (deleted)");
+		putchar('\n');
+	}
+}
+
+/* Never pid 1, this process, or a process running a protected binary. */
+static bool protected_proc(const struct proc_match *m,
+			   const struct protected *pb, size_t npb)
+{
+	size_t i;
+
+	if (m->pid == 1 || m->pid == getpid())
+		return true;
+	for (i = 0; i < npb; i++)
+		if (!strcmp(pb[i].path, m->exe))
+			return true;
+	return false;
+}
+
+static void kill_log(const struct proc_match *m, const char *what,
+		     const char *when, const char *host)
+{
+	char name[ID_NAME_ESC_MAX];
+	struct json j;
+
+	if (!json_out) {
+		printf("pid %d (%s): %s\n", (int)m->pid,
+		       name_escape(m->exe, name, sizeof(name)), what);
+		fflush(stdout);
+		return;
+	}
+	json_event_head(&j, stdout, when, "event", "process-signaled");
+	json_obj_close(&j);
+	proc_match_json(&j, m);
+	json_obj_open(&j, "interdict");
+	json_str(&j, "signal", what);
+	json_obj_close(&j);
+	json_host(&j, host);
+	json_end(&j);
+	fflush(stdout);
+}
+
+/* SIGTERM to each process a deny rule found, SIGKILL to those still
+ * there after the grace period. A pidfd holds each process, so a pid
+ * reused meanwhile is never signalled; its start time is checked first. */
+static int kill_found(const struct scan *s, const char *when,
+		      const char *host)
+{
+	struct protected pb[MAX_PROTECTED];
+	size_t npb = protected_collect(pb, MAX_PROTECTED), i, k, n = 0;
+	struct pollfd *fds = calloc(s->npm + 1, sizeof(*fds));
+	const struct proc_match **who = calloc(s->npm + 1, sizeof(*who));
+	struct proc_match now;
+	struct timespec t0, t;
+	int left, err = 0, fd;
+
+	if (!fds || !who) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < s->npm; i++) {
+		const struct proc_match *m = &s->pm[i];
+
+		if (m->rule->flags & ID_RULE_AUDIT)
+			continue;		/* audit: watched, not stopped */
+		for (k = 0; k < n && who[k]->pid != m->pid; k++)
+			;
+		if (k < n)
+			continue;		/* one process, several files */
+		if (protected_proc(m, pb, npb)) {
+			kill_log(m, "protected; not signalled", when, host);
+			continue;
+		}
+		fd = syscall(SYS_pidfd_open, m->pid, 0);
+		if (fd < 0 || proc_identity(m->pid, &now) ||
+		    now.start_ticks != m->start_ticks) {
+			kill_log(m, "exited before it was signalled", when, host);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0)) {
+			kill_log(m, errno == ESRCH ? "exited before it was signalled" :
+				 "cannot signal", when, host);
+			close(fd);
+			continue;
+		}
+		kill_log(m, "SIGTERM", when, host);
+		fds[n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		who[n++] = m;
+	}
+	/* a pidfd is readable once its process has exited */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		for (i = 0, left = 0; i < n; i++)
+			left += fds[i].fd >= 0;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (!left || elapsed(&t0, &t) >= s->a->kill_grace)
+			break;
+		if (poll(fds, n, 100) <= 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			kill_log(who[i], "exited after SIGTERM", when, host);
+			close(fds[i].fd);
+			fds[i].fd = -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (fds[i].fd < 0)
+			continue;
+		if (syscall(SYS_pidfd_send_signal, fds[i].fd, SIGKILL, NULL, 0))
+			kill_log(who[i], "exited before SIGKILL", when, host);
+		else
+			kill_log(who[i], "SIGKILL", when, host);
+		close(fds[i].fd);
+	}
+cleanup:
+	free(fds);
+	free(who);
+	return err;
+}
+
+/* Packages a deny or audit package= rule matched. */
+static bool pkg_found(const struct scan *s, const struct dpkg_pkg *pkg)
+{
+	return s->p->rules[pkg->rule].action == ID_ACT_DENY;
+}
+
+static size_t npkgs_found(const struct scan *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s->a->packages && s->p->pkgs && i < s->p->pkgs->npkg; i++)
+		n += pkg_found(s, &s->p->pkgs->pkg[i]);
+	return n;
+}
+
+static void json_pkg(const struct scan *s, const struct dpkg_pkg *pkg,
+		     const char *when, const char *host)
+{
+	const struct rule *r = &s->p->rules[pkg->rule];
+	struct json j;
+
+	json_event_head(&j, stdout, when, "event", "package-found");
+	json_obj_close(&j);
+	json_package(&j, pkg);
+	json_rule(&j, r);
+	json_obj_open(&j, "interdict");
+	json_str(&j, "decision", rule_decision(r));
+	json_str(&j, "match", r->path);
+	json_uint(&j, "path_rules", pkg->nfiles);
+	json_uint(&j, "sha256_rules", pkg->nsha);
+	json_uint(&j, "missing_files", pkg->missing);
+	json_obj_close(&j);
+	json_host(&j, host);
+	json_end(&j);
+}
+
+static void text_pkgs(const struct scan *s)
+{
+	size_t i;
+
+	printf("%-24s  %-20s  %-8s  %-8s  %-20s  %s\n", "PACKAGE", "VERSION",
+	       "ARCH", "DECISION", "RULE", "FILES");
+	for (i = 0; i < s->p->pkgs->npkg; i++) {
+		const struct dpkg_pkg *pkg = &s->p->pkgs->pkg[i];
+
+		if (!pkg_found(s, pkg))
+			continue;
+		printf("%-24s  %-20s  %-8s  %-8s  %-20s  %zu (%zu executables or libraries)\n",
+		       pkg->name, pkg->version, pkg->arch,
+		       rule_decision(&s->p->rules[pkg->rule]),
+		       s->p->rules[pkg->rule].id, pkg->nfiles, pkg->nsha);
+	}
+}
+
+/*
+ * Output: a table and a summary, or one JSON line a finding (carve-outs
+ * too, flagged) and a summary line.
+ */
+
+static void json_finding(const struct scan *s, const struct finding *f,
+			 const char *when, const char *host)
 {
 	const char *name = strrchr(f->path, '/') + 1;
 	char hex[2 * ID_SHA256_LEN + 1];
@@ -604,12 +937,7 @@ static void json_finding(const struct finding *f, const char *when,
 	json_str(&j, "hook", "exec");
 	json_bool(&j, "carve_out", f->rule->action == ID_ACT_ALLOW);
 	json_obj_close(&j);
-	json_obj_open(&j, "rule");
-	json_str(&j, "id", f->rule->id);
-	if (f->rule->msg[0])
-		json_str(&j, "description", f->rule->msg);
-	json_str(&j, "ruleset", f->rule->file);
-	json_obj_close(&j);
+	json_rule(&j, f->rule);
 	json_obj_open(&j, "file");
 	json_str(&j, "path", f->path);
 	json_str(&j, "name", name);
@@ -623,12 +951,14 @@ static void json_finding(const struct finding *f, const char *when,
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
+	json_package(&j, rule_package(s, f->rule));
 	json_host(&j, host);
 	json_end(&j);
 }
 
 struct totals {
 	size_t findings, carve_outs;
+	size_t processes, packages;	/* process and package findings */
 	unsigned int *by_rule;		/* files each rule decided, by index */
 	char digest[2 * ID_SHA256_LEN + 1];
 	const char *host;
@@ -658,6 +988,10 @@ static void json_summary(const struct scan *s, const struct totals *t)
 	json_uint(&j, "bytes_hashed", atomic_load(&s->bytes));
 	json_uint(&j, "findings", t->findings);
 	json_uint(&j, "carve_outs", t->carve_outs);
+	if (s->a->processes)
+		json_uint(&j, "processes", t->processes);
+	if (s->a->packages)
+		json_uint(&j, "packages", t->packages);
 	json_uint(&j, "errors", atomic_load(&s->errors));
 	json_uint(&j, "threads", s->a->threads);
 	json_arr_open(&j, "rules");
@@ -690,19 +1024,23 @@ static void text_table(const struct scan *s)
 			width = strlen(name);
 	if (width > 72)
 		width = 72;
-	printf("%-*s  %-8s  %-24s  %s\n", width, "PATH", "DECISION", "RULE",
-	       "SHA256");
+	printf("%-*s  %-8s  %-24s  %-12s%s\n", width, "PATH", "DECISION",
+	       "RULE", "SHA256", s->p->pkgs ? "  PACKAGE" : "");
 	for (i = 0; i < s->nf; i++) {
 		const struct finding *f = &s->f[i];
+		const struct dpkg_pkg *pkg = rule_package(s, f->rule);
 
 		if (!is_finding(f))
 			continue;
 		sha256_hex(f->sha256, hex);
 		hex[12] = '\0';
-		printf("%-*s  %-8s  %-24s  %s\n", width,
+		printf("%-*s  %-8s  %-24s  %-12s", width,
 		       name_escape(f->path, name, sizeof(name)),
 		       rule_decision(f->rule), f->rule->id,
 		       f->have_sha256 ? hex : "-");
+		if (pkg)
+			printf("  %s %s", pkg->name, pkg->version);
+		putchar('\n');
 	}
 }
 
@@ -713,8 +1051,18 @@ static void text_summary(const struct scan *s, const struct totals *t)
 	char bytes[32];
 	size_t i;
 
+	if (s->a->packages && t->packages)
+		text_pkgs(s);
+	if (t->processes)
+		text_procs(s);
 	if (t->findings)
 		text_table(s);
+	if (s->a->packages)
+		printf("packages found  %zu\n", t->packages);
+	if (s->a->processes)
+		printf("processes found %zu\n", t->processes);
+	if (!s->a->npaths)
+		goto end;
 	printf("files examined  %llu\n", files);
 	printf("bytes hashed    %llu (%s)\n", atomic_load(&s->bytes),
 	       human_bytes(atomic_load(&s->bytes), bytes, sizeof(bytes)));
@@ -725,6 +1073,7 @@ static void text_summary(const struct scan *s, const struct totals *t)
 			       t->by_rule[i], rule_decision(&s->p->rules[i]));
 	printf("carve-outs      %zu (files an allow rule lets run; listed by -j)\n",
 	       t->carve_outs);
+end:
 	printf("errors          %llu\n", atomic_load(&s->errors));
 	printf("duration        %.2f s (%.0f files/s, %u threads)\n", secs,
 	       secs > 0 ? files / secs : 0.0, s->a->threads);
@@ -748,6 +1097,8 @@ static int totals_make(const struct scan *s, struct totals *t, char *host,
 		else
 			t->carve_outs++;
 	}
+	t->processes = s->npm;
+	t->packages = npkgs_found(s);
 	if (gethostname(host, hlen - 1))
 		snprintf(host, hlen, "unknown");
 	host[hlen - 1] = '\0';
@@ -765,8 +1116,13 @@ static void report(const struct scan *s, const struct totals *t)
 		text_summary(s, t);
 		return;
 	}
+	for (i = 0; s->a->packages && s->p->pkgs && i < s->p->pkgs->npkg; i++)
+		if (pkg_found(s, &s->p->pkgs->pkg[i]))
+			json_pkg(s, &s->p->pkgs->pkg[i], t->end, t->host);
+	for (i = 0; i < s->npm; i++)
+		json_proc(s, &s->pm[i], t->end, t->host);
 	for (i = 0; i < s->nf; i++)
-		json_finding(&s->f[i], t->end, t->host);
+		json_finding(s, &s->f[i], t->end, t->host);
 	json_summary(s, t);
 }
 
@@ -1010,16 +1366,22 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "xdev", no_argument, NULL, 'x' },
 		{ "cross-filesystems", no_argument, NULL, 'X' },
+		{ "packages", no_argument, NULL, 'P' },
+		{ "processes", no_argument, NULL, 'r' },
+		{ "kill", no_argument, NULL, 'k' },
+		{ "kill-grace", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	static char *root[] = { "/" };
+	bool grace = false;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char *end;
 	int o;
 
 	memset(a, 0, sizeof(*a));
 	a->threads = cpus > 0 ? (cpus < THREADS_MAX ? cpus : THREADS_MAX) : 1;
+	a->kill_grace = 5;
 	/* argv[-1] is the verb: getopt takes it for the program's name */
 	optind = 1;
 	opterr = 0;
@@ -1030,7 +1392,17 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		case 'w': a->write_rules = optarg; break;
 		case 'x': a->cross = false; break;
 		case 'X': a->cross = true; break;
+		case 'P': a->packages = true; break;
+		case 'r': a->processes = true; break;
+		case 'k': a->kill = true; break;
 		case 'h': return 1;
+		case 'g':
+			errno = 0;
+			a->kill_grace = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || a->kill_grace > 3600)
+				return usage_error("--kill-grace", "expected seconds from 0 to 3600");
+			grace = true;
+			break;
 		case 't':
 			errno = 0;
 			a->threads = strtoul(optarg, &end, 10);
@@ -1046,9 +1418,15 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 	}
 	a->paths = argv + optind - 1;
 	a->npaths = argc + 1 - optind;
-	if (!a->npaths) {
+	if (a->kill && !a->processes)
+		return usage_error("--kill", "needs --processes");
+	if (grace && !a->kill)
+		return usage_error("--kill-grace", "needs --kill");
+	/* The full scan: files under /, what runs and what is installed. */
+	if (!a->npaths && !a->packages && !a->processes) {
 		a->paths = root;
 		a->npaths = 1;
+		a->packages = a->processes = true;
 	}
 	return 0;
 }
@@ -1079,6 +1457,7 @@ static void scan_free(struct scan *s)
 	for (i = 0; i < s->nf; i++)
 		free(s->f[i].path);
 	free(s->f);
+	free(s->pm);
 	verdict_free(&s->v);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->out);
@@ -1101,6 +1480,8 @@ static int scan_policy(struct scan *s, struct totals *t, char *host,
 	clock_gettime(CLOCK_REALTIME, &s->wall_start);
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	err = run_threads(s);
+	if (!err && s->a->processes)
+		err = proc_scan(&s->v, proc_found, s);
 	clock_gettime(CLOCK_MONOTONIC, &s->end);
 	clock_gettime(CLOCK_REALTIME, &s->wall_end);
 	if (err)
@@ -1110,6 +1491,11 @@ static int scan_policy(struct scan *s, struct totals *t, char *host,
 	if (err)
 		goto cleanup;
 	report(s, t);
+	if (s->a->kill) {
+		err = kill_found(s, t->end, t->host);
+		if (err)
+			goto cleanup;
+	}
 	if (s->a->write_rules) {
 		err = write_rules(s, t);
 		if (err)
@@ -1147,7 +1533,7 @@ int do_scan(int argc, char **argv)
 			 err == -EINVAL ? "errors above" : strerror(-err));
 	else
 		err = scan_policy(&s, &t, host, sizeof(host), msg, sizeof(msg));
-	ret = t.findings ? 1 : 0;
+	ret = t.findings || t.processes || t.packages ? 1 : 0;
 	if (err) {
 		fprintf(stderr, "interdict: scan: %s\n", msg);
 		if (json_out)

@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -517,6 +518,202 @@ TEST_F(scan, usage_errors)
 	ASSERT_EQ(0, cli(&self->o, false, bad));
 	EXPECT_EQ(2, self->o.code);
 	EXPECT_NE(NULL, strstr(self->o.err, "bad.rules:1: unknown action 'block'"));
+}
+
+/*
+ * --processes, --kill, --packages.
+ */
+
+/* A copy of /bin/sleep at D/rel, made unique (bytes after the ELF image
+ * change its hash, not what it runs), so that no other sleep on the host
+ * shares a finding; started with `sleep 30`, SIGTERM ignored if told. */
+static pid_t start_copy(const char *dir, const char *rel, bool ignore_term)
+{
+	char path[PATH_MAX], cmd[2 * PATH_MAX];
+	pid_t pid;
+
+	at(path, dir, rel);
+	snprintf(cmd, sizeof(cmd), "cp /bin/sleep '%s' && printf 'interdict-test-%d-%s' >> '%s'",
+		 path, (int)getpid(), rel, path);
+	if (system(cmd))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		if (ignore_term)
+			signal(SIGTERM, SIG_IGN);
+		execl(path, "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	/* exec'd once /proc/PID/exe names the copy */
+	for (int i = 0; pid > 0 && i < 1000; i++) {
+		char exe[PATH_MAX], link[64];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+		n = readlink(link, exe, sizeof(exe) - 1);
+		if (n > 0 && (exe[n] = 0, !strcmp(exe, path)))
+			break;
+		usleep(1000);
+	}
+	return pid;
+}
+
+/* The process-found line of pid, flattened; NULL if none. */
+static struct flat *proc_line(const char *out, pid_t pid)
+{
+	struct flat *f = malloc(sizeof(*f));
+	const char *line, *end, *p;
+	char want[16];
+
+	snprintf(want, sizeof(want), "%d", (int)pid);
+	for (line = out; f && *line; line = end + 1) {
+		end = strchrnul(line, '\n');
+		p = json_flatten(line, end - line, f) > 0 ?
+		    flat_get(f, "process.pid") : NULL;
+		if (p && !strcmp(p, want) &&
+		    !strcmp(flat_get(f, "event.action"), "process-found"))
+			return f;
+		if (!*end)
+			break;
+	}
+	free(f);
+	return NULL;
+}
+
+TEST_F(scan, processes)
+{
+	const char *args[] = { "scan", "-j", "--policy", self->pol, "--processes",
+			       NULL };
+	char path[PATH_MAX], gone[PATH_MAX], rules[256], hex[2 * ID_SHA256_LEN + 1];
+	__u8 sha[ID_SHA256_LEN];
+	pid_t tree, deleted;
+	struct flat *f;
+	int status;
+
+	tree = start_copy(self->dir, "opt/vendor/bin/sleeper", false);
+	ASSERT_LT(0, tree);
+	/* a copy by hash, its file deleted once it runs */
+	deleted = start_copy(self->dir, "home/u/gone", false);
+	ASSERT_LT(0, deleted);
+	ASSERT_EQ(0, sha256_file(at(gone, self->dir, "home/u/gone"), sha));
+	sha256_hex(sha, hex);
+	ASSERT_EQ(0, unlink(gone));
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=gone-hash\n", hex);
+	ASSERT_EQ(0, make(self->pol, "20-gone.rules", rules));
+
+	ASSERT_EQ(0, cli(&self->o, false, args));
+	EXPECT_EQ(1, self->o.code) TH_LOG("%s", self->o.err);
+	f = proc_line(self->o.out, tree);
+	ASSERT_NE(NULL, f) TH_LOG("%s", self->o.out);
+	EXPECT_STREQ(at(path, self->dir, "opt/vendor/bin/sleeper"),
+		     flat_get(f, "process.executable"));
+	EXPECT_STREQ(path, flat_get(f, "file.path"));
+	EXPECT_STREQ("vendor-tree", flat_get(f, "rule.id"));
+	EXPECT_STREQ("deny", flat_get(f, "interdict.decision"));
+	EXPECT_STREQ("exec", flat_get(f, "interdict.hook"));
+	EXPECT_STREQ("false", flat_get(f, "interdict.deleted"));
+	EXPECT_NE(NULL, flat_get(f, "process.start"));
+	EXPECT_NE(NULL, flat_get(f, "user.id"));
+	free(f);
+	f = proc_line(self->o.out, deleted);
+	ASSERT_NE(NULL, f) TH_LOG("%s", self->o.out);
+	EXPECT_STREQ(gone, flat_get(f, "process.executable"));
+	EXPECT_STREQ("gone-hash", flat_get(f, "rule.id"));
+	EXPECT_STREQ("true", flat_get(f, "interdict.deleted"));
+	EXPECT_STREQ(hex, flat_get(f, "file.hash.sha256"));
+	free(f);
+	/* the summary counts them; no file was scanned */
+	EXPECT_NE(NULL, strstr(self->o.out, "\"files\":0,"));
+	kill(tree, SIGKILL);
+	kill(deleted, SIGKILL);
+	waitpid(tree, &status, 0);
+	waitpid(deleted, &status, 0);
+}
+
+TEST_F(scan, kill)
+{
+	const char *args[] = { "scan", "--policy", self->pol, "--processes",
+			       "--kill", "--kill-grace", "1", NULL };
+	const char *again[] = { "scan", "--policy", self->pol, "--processes",
+				NULL };
+	char line[128];
+	pid_t polite, stubborn;
+	int status;
+
+	polite = start_copy(self->dir, "opt/vendor/bin/polite", false);
+	stubborn = start_copy(self->dir, "opt/vendor/bin/stubborn", true);
+	ASSERT_LT(0, polite);
+	ASSERT_LT(0, stubborn);
+	ASSERT_EQ(0, cli(&self->o, false, args));
+	EXPECT_EQ(1, self->o.code) TH_LOG("%s", self->o.err);
+	ASSERT_EQ(polite, waitpid(polite, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	ASSERT_EQ(stubborn, waitpid(stubborn, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	snprintf(line, sizeof(line), "pid %d (", (int)polite);
+	EXPECT_NE(NULL, strstr(self->o.out, line)) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "/polite): SIGTERM\n"));
+	EXPECT_NE(NULL, strstr(self->o.out, "/polite): exited after SIGTERM\n"));
+	EXPECT_NE(NULL, strstr(self->o.out, "/stubborn): SIGTERM\n"));
+	EXPECT_NE(NULL, strstr(self->o.out, "/stubborn): SIGKILL\n"));
+	out_free(&self->o);
+	ASSERT_EQ(0, cli(&self->o, false, again));
+	EXPECT_EQ(0, self->o.code) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "processes found 0\n"));
+}
+
+/* A package in a crafted dpkg database, matched by a package= rule. */
+TEST_F(scan, packages)
+{
+	const char *args[] = { "scan", "-j", "--policy", self->pol, "--packages",
+			       self->dir, NULL };
+	char admin[PATH_MAX], list[PATH_MAX + 64];
+	struct flat *f;
+	const char *line;
+
+	at(admin, self->dir, "dpkg");
+	ASSERT_EQ(0, make(self->dir, "dpkg", NULL));
+	ASSERT_EQ(0, make(admin, "info", NULL));
+	ASSERT_EQ(0, make(admin, "status",
+			  "Package: vendor-daemon\nStatus: install ok installed\n"
+			  "Architecture: amd64\nVersion: 7.1-2\n"));
+	snprintf(list, sizeof(list), "%s/opt/vendor/bin/daemon\n", self->dir);
+	ASSERT_EQ(0, make(admin, "info/vendor-daemon.list", list));
+	ASSERT_EQ(0, make(self->pol, "20-pkg.rules",
+			  "deny package=vendor-d* id=vendor-pkg\n"));
+	setenv("INTERDICT_DPKG_ADMINDIR", admin, 1);
+	ASSERT_EQ(0, cli(&self->o, false, args));
+	unsetenv("INTERDICT_DPKG_ADMINDIR");
+	EXPECT_EQ(1, self->o.code) TH_LOG("%s", self->o.err);
+	line = strstr(self->o.out, "\"action\":\"package-found\"");
+	ASSERT_NE(NULL, line) TH_LOG("%s", self->o.out);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"package\":{\"name\":\"vendor-daemon\",\"version\":\"7.1-2\",\"architecture\":\"amd64\"},\"rule\":{\"id\":\"vendor-pkg\""));
+	/* the package's file: decided by the exact path made from it */
+	f = finding_line(self->o.out, at(list, self->dir, "opt/vendor/bin/daemon"));
+	ASSERT_NE(NULL, f);
+	EXPECT_STREQ("vendor-pkg", flat_get(f, "rule.id"));
+	EXPECT_STREQ("vendor-daemon", flat_get(f, "package.name"));
+	EXPECT_STREQ("7.1-2", flat_get(f, "package.version"));
+	free(f);
+	EXPECT_NE(NULL, strstr(self->o.out, "\"packages\":1,"));
+}
+
+TEST_F(scan, process_usage_errors)
+{
+	const char *kill_alone[] = { "scan", "--kill", NULL };
+	const char *grace_alone[] = { "scan", "--processes", "--kill-grace", "3", NULL };
+	const char *grace_bad[] = { "scan", "--processes", "--kill", "--kill-grace", "x", NULL };
+
+	ASSERT_EQ(0, cli(&self->o, false, kill_alone));
+	EXPECT_EQ(2, self->o.code);
+	EXPECT_NE(NULL, strstr(self->o.err, "--kill: needs --processes"));
+	out_free(&self->o);
+	ASSERT_EQ(0, cli(&self->o, false, grace_alone));
+	EXPECT_EQ(2, self->o.code);
+	EXPECT_NE(NULL, strstr(self->o.err, "--kill-grace: needs --kill"));
+	out_free(&self->o);
+	ASSERT_EQ(0, cli(&self->o, false, grace_bad));
+	EXPECT_EQ(2, self->o.code);
 }
 
 TEST_HARNESS_MAIN
