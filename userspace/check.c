@@ -316,7 +316,8 @@ static void report(const struct policy *p, const struct diags *d,
 		json_str(&j, "config", config);
 	json_diags(&j, "errors", d, false);
 	json_diags(&j, "warnings", d, true);
-	report_packages(p, verbose, &j);
+	if (p->pkgs)
+		report_packages(p, verbose, &j);
 	json_end(&j);
 }
 

@@ -417,7 +417,7 @@ FIXTURE_VARIANT_ADD(cli, check_no_value) {
 	.args = { CLI, "check", "--dir" }, .code = 2, .out_lines = 0,
 	.err_lines = 2,
 	.err = { "interdict: check: --dir needs a value\n",
-		 "usage: interdict check [-j] [--config FILE] [--dir DIR [--as NAME]] [PATH...]\n" },
+		 "usage: interdict check [-j] [-v] [--config FILE] [--dir DIR [--as NAME]] [PATH...]\n" },
 };
 FIXTURE_VARIANT_ADD(cli, check_unknown_option) {
 	.args = { CLI, "check", "--bogus", "%1$s/one.rules" }, .code = 2,
@@ -437,7 +437,7 @@ FIXTURE_VARIANT_ADD(cli, check_json_usage) {
 FIXTURE_VARIANT_ADD(cli, check_help) {
 	.args = { CLI, "check", "--help" }, .code = 0, .out_lines = 1,
 	.err_lines = 0,
-	.out = { "usage: interdict check [-j] [--config FILE] [--dir DIR [--as NAME]] [PATH...]\n" },
+	.out = { "usage: interdict check [-j] [-v] [--config FILE] [--dir DIR [--as NAME]] [PATH...]\n" },
 };
 
 /* interdict check with no PATH: the config file and its policy-dir. */
