@@ -97,13 +97,14 @@ _interdict()
 			_filedir rules
 			return
 			;;
-		-t | --threads)
+		-t | --threads | --kill-grace)
 			return
 			;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W '-j --json --policy --config
 				--write-rules -t --threads --xdev --cross-filesystems
+				--packages --processes --kill --kill-grace
 				-h --help --' -- "$cur"))
 		else
 			_filedir -d
