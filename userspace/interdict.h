@@ -179,6 +179,18 @@ int proc_scan(const struct verdict *v, proc_match_fn *fn, void *arg);
 /* pid, uid, start_ticks and unit of a process (to check it is the same
  * process later); -ENOENT once it is gone. */
 int proc_identity(pid_t pid, struct proc_match *m);
+/* Event fields: process, user (names: with user.name, which may ask NSS),
+ * file, rule and, with p, package; then interdict.{decision, hook,
+ * deleted, memfd, systemd_unit} into the open "interdict" object. */
+struct json;
+struct dpkg_pkg;
+void proc_match_json(struct json *j, const struct policy *p,
+		     const struct proc_match *m, bool names);
+void proc_match_json_interdict(struct json *j, const struct proc_match *m);
+void rule_json(struct json *j, const struct rule *r);
+void package_json(struct json *j, const struct dpkg_pkg *pkg);
+const char *proc_user_name(uid_t uid, char *buf, size_t len);
+void proc_start_time(const struct proc_match *m, char *buf, size_t len);
 
 /* scan.c: interdict scan. */
 int do_scan(int argc, char **argv);
@@ -326,6 +338,9 @@ int ctl_parse(const char *buf, size_t len, struct ctl_req *req);
 /* client.c: the CLI's side of the control socket. */
 #define CLIENT_UNREACHABLE 3		/* exit status: no daemon answered */
 int client_call(const char *path, const struct ctl_req *req);
+int client_call_buf(const char *path, const struct ctl_req *req, char **buf,
+		    size_t *len);
+extern const char *cli_control_path;	/* interdict.c: --control, or NULL */
 
 /* sandbox.c: what interdictd may still do once it enforces. */
 int sandbox_enter(char *why, size_t len);

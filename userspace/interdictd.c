@@ -274,6 +274,59 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	return 0;
 }
 
+/* --- what still runs: process-running events ------------------------- */
+
+/* Set when a policy went into force; the walk runs from the event loop
+ * once the answer to whoever asked is out, so it never holds up a reload
+ * (and enforcement, in the kernel, never waits for it). */
+static bool running_pending;
+
+static int running_event(const struct proc_match *m, void *arg)
+{
+	struct daemon *d = arg;
+	const struct policy *p = maps_policy(d->skel->bss->state.gen);
+	char *buf = NULL;
+	size_t len = 0;
+	struct json j;
+	FILE *f;
+
+	if (m->rule->action != ID_ACT_DENY)
+		return 0;		/* allowed to run */
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return 0;
+	line_begin(d, &j, f, "event", "process-running");
+	/* no user.name: NSS may want sockets the sandbox refuses */
+	proc_match_json(&j, p, m, false);
+	json_obj_open(&j, "interdict");
+	proc_match_json_interdict(&j, m);
+	json_str(&j, "mode", mode_name(d->skel->bss->state.enforce));
+	json_uint(&j, "policy_generation", d->skel->bss->state.gen);
+	json_obj_close(&j);
+	json_end(&j);
+	line_emit(d, f, &buf, &len);
+	return 0;
+}
+
+/* Processes that started before the policy in force and that it would
+ * have denied (or audited): the kernel checks exec and mmap, not what
+ * already runs, so the SIEM hears of them here. */
+static void running_report(struct daemon *d)
+{
+	const struct policy *p = maps_policy(d->skel->bss->state.gen);
+	struct verdict v;
+	int err;
+
+	running_pending = false;
+	if (!p || verdict_init(&v, p))
+		return;
+	err = proc_scan(&v, running_event, d);
+	if (err)
+		log_warnx("policy", "cannot list running processes: %s",
+			  strerror(-err));
+	verdict_free(&v);
+}
+
 /* Parse and install the policy directory: one path for SIGHUP, the
  * control socket's reload and the start. */
 static int reload(struct daemon *d, FILE *err_out)
@@ -306,6 +359,7 @@ static int reload(struct daemon *d, FILE *err_out)
 			  "force", (unsigned long long)r->gen);
 	else
 		lifecycle_event(d, "policy-loaded", NULL, NULL);
+	running_pending |= !err;
 	notify_status(d, "READY=1");
 	return err;
 }
@@ -958,6 +1012,8 @@ static int run(struct daemon *d)
 		if (sink_ready(&d->sink))
 			ring_buffer__consume(rb);
 		check_counters(d);
+		if (running_pending)
+			running_report(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (d->refresh_s && now.tv_sec >= next_refresh) {
 			if (next_refresh && maps_refresh(d->skel))
@@ -1099,6 +1155,7 @@ int main(int argc, char **argv)
 		 (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	/* systemctl start returns here: the policy is in force */
 	notify_status(&d, "READY=1");
+	running_pending = true;
 	code = run(&d) ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (d.disabled)
 		code = EXIT_DISABLED;

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "interdict.h"
@@ -339,4 +341,96 @@ int proc_scan(const struct verdict *v, proc_match_fn *fn, void *arg)
 	closedir(d);
 	free(ps.cache);
 	return err;
+}
+
+/*
+ * The fields of a match in events: scan's process-found and
+ * process-signaled, interdictd's process-running.
+ */
+
+const char *proc_user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (uid == (uid_t)-1)
+		snprintf(buf, len, "?");
+	else if (!getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) && res)
+		snprintf(buf, len, "%s", pw.pw_name);
+	else
+		snprintf(buf, len, "%u", (unsigned int)uid);
+	return buf;
+}
+
+void proc_start_time(const struct proc_match *m, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = m->start;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void rule_json(struct json *j, const struct rule *r)
+{
+	json_obj_open(j, "rule");
+	json_str(j, "id", r->id);
+	if (r->msg[0])
+		json_str(j, "description", r->msg);
+	json_str(j, "ruleset", r->file);
+	json_obj_close(j);
+}
+
+void package_json(struct json *j, const struct dpkg_pkg *pkg)
+{
+	if (!pkg)
+		return;
+	json_obj_open(j, "package");
+	json_str(j, "name", pkg->name);
+	json_str(j, "version", pkg->version);
+	json_str(j, "architecture", pkg->arch);
+	json_obj_close(j);
+}
+
+void proc_match_json(struct json *j, const struct policy *p,
+		     const struct proc_match *m, bool names)
+{
+	char when[40], user[256], hex[2 * ID_SHA256_LEN + 1];
+	const char *name = strrchr(m->exe, '/');
+
+	proc_start_time(m, when, sizeof(when));
+	json_obj_open(j, "process");
+	json_int(j, "pid", m->pid);
+	json_str(j, "executable", m->exe);
+	json_str(j, "name", name ? name + 1 : m->exe);
+	json_str(j, "start", when);
+	json_obj_close(j);
+	json_obj_open(j, "user");
+	if (m->uid != (uid_t)-1)
+		json_uint(j, "id", m->uid);
+	if (names)
+		json_str(j, "name", proc_user_name(m->uid, user, sizeof(user)));
+	json_obj_close(j);
+	json_obj_open(j, "file");
+	json_str(j, "path", m->file);
+	if (m->have_sha256) {
+		sha256_hex(m->sha256, hex);
+		json_obj_open(j, "hash");
+		json_str(j, "sha256", hex);
+		json_obj_close(j);
+	}
+	json_obj_close(j);
+	rule_json(j, m->rule);
+	if (p)
+		package_json(j, dpkg_rule_package(p, m->rule));
+}
+
+void proc_match_json_interdict(struct json *j, const struct proc_match *m)
+{
+	json_str(j, "decision", rule_decision(m->rule));
+	json_str(j, "hook", m->hook == ID_HOOK_EXEC ? "exec" : "mmap");
+	json_bool(j, "deleted", m->deleted);
+	json_bool(j, "memfd", m->memfd);
+	if (m->unit[0])
+		json_str(j, "systemd_unit", m->unit);
 }

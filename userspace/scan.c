@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -621,82 +620,11 @@ static int proc_found(const struct proc_match *m, void *arg)
 	return 0;
 }
 
-static const char *user_name(uid_t uid, char *buf, size_t len)
-{
-	struct passwd pw, *res = NULL;
-	char tmp[1024];
-
-	if (uid == (uid_t)-1)
-		snprintf(buf, len, "?");
-	else if (!getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) && res)
-		snprintf(buf, len, "%s", pw.pw_name);
-	else
-		snprintf(buf, len, "%u", (unsigned int)uid);
-	return buf;
-}
-
-static void start_time(const struct proc_match *m, char *buf, size_t len)
-{
-	struct timespec ts = { m->start, 0 };
-
-	iso_time(&ts, buf, len);
-}
-
 /* Which package a finding's rule was made from, or NULL. */
 static const struct dpkg_pkg *rule_package(const struct scan *s,
 					   const struct rule *r)
 {
 	return dpkg_rule_package(s->p, r);
-}
-
-static void json_package(struct json *j, const struct dpkg_pkg *pkg)
-{
-	if (!pkg)
-		return;
-	json_obj_open(j, "package");
-	json_str(j, "name", pkg->name);
-	json_str(j, "version", pkg->version);
-	json_str(j, "architecture", pkg->arch);
-	json_obj_close(j);
-}
-
-static void json_rule(struct json *j, const struct rule *r)
-{
-	json_obj_open(j, "rule");
-	json_str(j, "id", r->id);
-	if (r->msg[0])
-		json_str(j, "description", r->msg);
-	json_str(j, "ruleset", r->file);
-	json_obj_close(j);
-}
-
-void proc_match_json(struct json *j, const struct proc_match *m)
-{
-	char when[40], user[256], hex[2 * ID_SHA256_LEN + 1];
-	const char *name = strrchr(m->exe, '/');
-
-	start_time(m, when, sizeof(when));
-	json_obj_open(j, "process");
-	json_int(j, "pid", m->pid);
-	json_str(j, "executable", m->exe);
-	json_str(j, "name", name ? name + 1 : m->exe);
-	json_str(j, "start", when);
-	json_obj_close(j);
-	json_obj_open(j, "user");
-	if (m->uid != (uid_t)-1)
-		json_uint(j, "id", m->uid);
-	json_str(j, "name", user_name(m->uid, user, sizeof(user)));
-	json_obj_close(j);
-	json_obj_open(j, "file");
-	json_str(j, "path", m->file);
-	if (m->have_sha256) {
-		sha256_hex(m->sha256, hex);
-		json_obj_open(j, "hash");
-		json_str(j, "sha256", hex);
-		json_obj_close(j);
-	}
-	json_obj_close(j);
-	json_rule(j, m->rule);
 }
 
 static void json_proc(const struct scan *s, const struct proc_match *m,
@@ -706,16 +634,10 @@ static void json_proc(const struct scan *s, const struct proc_match *m,
 
 	json_event_head(&j, stdout, when, "event", "process-found");
 	json_obj_close(&j);
-	proc_match_json(&j, m);
+	proc_match_json(&j, s->p, m, true);
 	json_obj_open(&j, "interdict");
-	json_str(&j, "decision", rule_decision(m->rule));
-	json_str(&j, "hook", m->hook == ID_HOOK_EXEC ? "exec" : "mmap");
-	json_bool(&j, "deleted", m->deleted);
-	json_bool(&j, "memfd", m->memfd);
-	if (m->unit[0])
-		json_str(&j, "systemd_unit", m->unit);
+	proc_match_json_interdict(&j, m);
 	json_obj_close(&j);
-	json_package(&j, rule_package(s, m->rule));
 	json_host(&j, host);
 	json_end(&j);
 }
@@ -730,11 +652,11 @@ static void text_procs(const struct scan *s)
 	for (i = 0; i < s->npm; i++) {
 		const struct proc_match *m = &s->pm[i];
 
-		start_time(m, when, sizeof(when));
+		proc_start_time(m, when, sizeof(when));
 		name_escape(m->exe, name, sizeof(name));
 		name_escape(m->file, file, sizeof(file));
 		printf("%-7d  %-10s  %-24s  %-24s  %-8s  %-20s  %s", (int)m->pid,
-		       user_name(m->uid, user, sizeof(user)), when,
+		       proc_user_name(m->uid, user, sizeof(user)), when,
 		       m->unit[0] ? m->unit : "-", rule_decision(m->rule),
 		       m->rule->id, name);
 		if (strcmp(m->exe, m->file))
@@ -773,7 +695,7 @@ static void kill_log(const struct proc_match *m, const char *what,
 	}
 	json_event_head(&j, stdout, when, "event", "process-signaled");
 	json_obj_close(&j);
-	proc_match_json(&j, m);
+	proc_match_json(&j, NULL, m, true);
 	json_obj_open(&j, "interdict");
 	json_str(&j, "signal", what);
 	json_obj_close(&j);
@@ -887,8 +809,8 @@ static void json_pkg(const struct scan *s, const struct dpkg_pkg *pkg,
 
 	json_event_head(&j, stdout, when, "event", "package-found");
 	json_obj_close(&j);
-	json_package(&j, pkg);
-	json_rule(&j, r);
+	package_json(&j, pkg);
+	rule_json(&j, r);
 	json_obj_open(&j, "interdict");
 	json_str(&j, "decision", rule_decision(r));
 	json_str(&j, "match", r->path);
@@ -937,7 +859,7 @@ static void json_finding(const struct scan *s, const struct finding *f,
 	json_str(&j, "hook", "exec");
 	json_bool(&j, "carve_out", f->rule->action == ID_ACT_ALLOW);
 	json_obj_close(&j);
-	json_rule(&j, f->rule);
+	rule_json(&j, f->rule);
 	json_obj_open(&j, "file");
 	json_str(&j, "path", f->path);
 	json_str(&j, "name", name);
@@ -951,7 +873,7 @@ static void json_finding(const struct scan *s, const struct finding *f,
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
-	json_package(&j, rule_package(s, f->rule));
+	package_json(&j, rule_package(s, f->rule));
 	json_host(&j, host);
 	json_end(&j);
 }
