@@ -296,12 +296,20 @@ static void report_packages(const struct policy *p, bool verbose,
 static void report(const struct policy *p, const struct diags *d,
 		   const char *config, bool valid, bool verbose)
 {
+	size_t i, npkg = 0, made;
 	struct json j;
 
 	if (!json_out) {
 		if (valid)
 			report_packages(p, verbose, NULL);
-		if (valid)
+		for (i = 0; i < p->nrules; i++)
+			npkg += p->rules[i].kind == MATCH_PACKAGE;
+		made = p->pkgs ? p->nrules - p->pkgs->first : 0;
+		if (valid && npkg)
+			printf("%zu rules valid (%zu SHA-256, %zu path; %zu of them made from %zu package rules) in %zu files\n",
+			       p->nrules - npkg, p->nsha, p->npath, made, npkg,
+			       p->nfiles);
+		else if (valid)
 			printf("%zu rules valid (%zu SHA-256, %zu path) in %zu files\n",
 			       p->nrules, p->nsha, p->npath, p->nfiles);
 		return;

@@ -14,7 +14,7 @@
 
 
 bool json_out;
-static const char *control_path;	/* --control, else interdict.conf's */
+const char *cli_control_path;	/* --control, else interdict.conf's */
 
 /* The verbs the daemon answers over its control socket. */
 static int ask(enum ctl_verb verb, int argc, char **argv)
@@ -32,7 +32,7 @@ static int ask(enum ctl_verb verb, int argc, char **argv)
 			verb == CTL_MODE ? " audit|enforce" : "");
 		return EXIT_POLICY;
 	}
-	if (!control_path) {
+	if (!cli_control_path) {
 		/* where the daemon listens: a broken config is check's to
 		 * report; the default path is tried then */
 		config_defaults(&c);
@@ -40,9 +40,9 @@ static int ask(enum ctl_verb verb, int argc, char **argv)
 		config_parse_file(&c, ID_CONFIG_PATH, quiet);
 		if (quiet)
 			fclose(quiet);
-		control_path = c.control;
+		cli_control_path = c.control;
 	}
-	return client_call(control_path, &req);
+	return client_call(cli_control_path, &req);
 }
 
 static int do_status(int argc, char **argv) { return ask(CTL_STATUS, argc, argv); }
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 			printf("interdict %s\n", INTERDICT_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "--control") && i + 1 < argc) {
-			control_path = argv[++i];
+			cli_control_path = argv[++i];
 		} else {
 			usage(stderr);
 			return EXIT_POLICY;

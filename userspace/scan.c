@@ -30,13 +30,15 @@
 
 #define USAGE "usage: interdict scan [-j] [--policy FILE|DIR] [--config FILE] [--write-rules FILE]\n" \
 	      "                      [--threads N] [--xdev|--cross-filesystems]\n" \
-	      "                      [--packages] [--processes [--kill [--kill-grace SECONDS]]] [PATH...]\n" \
+	      "                      [--packages] [--processes [--kill [--kill-grace SECONDS]]] [--report] [PATH...]\n" \
 	      "  with no PATH, --packages or --processes: files under /, processes and packages\n" \
+	      "  --report: all three (files under PATH, default /) as one report (-j: one JSON object)\n" \
 	      "  -j is the JSON output (as for every command); -t N is --threads N"
 #define QUEUE_PER_THREAD 64	/* open files waiting to be hashed */
 #define THREADS_MAX	1024
 #define ID_HEX_MIN	12	/* hex digits of a hash in a written rule's id */
 #define ID_PREFIX	"scan-"
+#define SCHEMA		"interdict-scan/1"	/* interdict.schema of every line */
 
 struct scan_args {
 	const char *policy;		/* --policy, or NULL: the config's */
@@ -46,6 +48,7 @@ struct scan_args {
 	bool cross;			/* --cross-filesystems */
 	bool packages, processes;	/* what besides files (or instead) */
 	bool kill;			/* --kill: stop what --processes found */
+	bool report;			/* --report: one report for the host */
 	unsigned int kill_grace;	/* seconds from SIGTERM to SIGKILL */
 	char **paths;			/* files under these; none: no files */
 	int npaths;
@@ -636,6 +639,7 @@ static void json_proc(const struct scan *s, const struct proc_match *m,
 	json_obj_close(&j);
 	proc_match_json(&j, s->p, m, true);
 	json_obj_open(&j, "interdict");
+	json_str(&j, "schema", SCHEMA);
 	proc_match_json_interdict(&j, m);
 	json_obj_close(&j);
 	json_host(&j, host);
@@ -697,6 +701,7 @@ static void kill_log(const struct proc_match *m, const char *what,
 	json_obj_close(&j);
 	proc_match_json(&j, NULL, m, true);
 	json_obj_open(&j, "interdict");
+	json_str(&j, "schema", SCHEMA);
 	json_str(&j, "signal", what);
 	json_obj_close(&j);
 	json_host(&j, host);
@@ -812,6 +817,7 @@ static void json_pkg(const struct scan *s, const struct dpkg_pkg *pkg,
 	package_json(&j, pkg);
 	rule_json(&j, r);
 	json_obj_open(&j, "interdict");
+	json_str(&j, "schema", SCHEMA);
 	json_str(&j, "decision", rule_decision(r));
 	json_str(&j, "match", r->path);
 	json_uint(&j, "path_rules", pkg->nfiles);
@@ -855,6 +861,7 @@ static void json_finding(const struct scan *s, const struct finding *f,
 	json_event_head(&j, stdout, when, "event", "file-found");
 	json_obj_close(&j);
 	json_obj_open(&j, "interdict");
+	json_str(&j, "schema", SCHEMA);
 	json_str(&j, "decision", rule_decision(f->rule));
 	json_str(&j, "hook", "exec");
 	json_bool(&j, "carve_out", f->rule->action == ID_ACT_ALLOW);
@@ -900,6 +907,7 @@ static void json_summary(const struct scan *s, const struct totals *t)
 		  (unsigned long long)(elapsed(&s->start, &s->end) * 1e9));
 	json_obj_close(&j);
 	json_obj_open(&j, "interdict");
+	json_str(&j, "schema", SCHEMA);
 	json_str(&j, "policy_digest", t->digest);
 	json_obj_open(&j, "scan");
 	json_arr_open(&j, "paths");
@@ -946,8 +954,12 @@ static void text_table(const struct scan *s)
 			width = strlen(name);
 	if (width > 72)
 		width = 72;
-	printf("%-*s  %-8s  %-24s  %-12s%s\n", width, "PATH", "DECISION",
-	       "RULE", "SHA256", s->p->pkgs ? "  PACKAGE" : "");
+	if (s->p->pkgs)
+		printf("%-*s  %-8s  %-24s  %-12s  PACKAGE\n", width, "PATH",
+		       "DECISION", "RULE", "SHA256");
+	else
+		printf("%-*s  %-8s  %-24s  SHA256\n", width, "PATH",
+		       "DECISION", "RULE");
 	for (i = 0; i < s->nf; i++) {
 		const struct finding *f = &s->f[i];
 		const struct dpkg_pkg *pkg = rule_package(s, f->rule);
@@ -956,10 +968,10 @@ static void text_table(const struct scan *s)
 			continue;
 		sha256_hex(f->sha256, hex);
 		hex[12] = '\0';
-		printf("%-*s  %-8s  %-24s  %-12s", width,
+		printf("%-*s  %-8s  %-24s  %-*s", width,
 		       name_escape(f->path, name, sizeof(name)),
 		       rule_decision(f->rule), f->rule->id,
-		       f->have_sha256 ? hex : "-");
+		       s->p->pkgs ? 12 : 0, f->have_sha256 ? hex : "-");
 		if (pkg)
 			printf("  %s %s", pkg->name, pkg->version);
 		putchar('\n');
@@ -1030,10 +1042,235 @@ static int totals_make(const struct scan *s, struct totals *t, char *host,
 	return 0;
 }
 
+/*
+ * --report: one report a host files, for an agency to add up across its
+ * fleet: what is installed, what runs, what is on disk, and whether
+ * interdict enforces there.
+ */
+
+struct enforcement {
+	bool active;			/* a daemon answered */
+	char mode[16];
+	char gen[24];
+	char digest[2 * ID_SHA256_LEN + 1];
+	char why[PATH_MAX + 64];	/* when not active */
+};
+
+/* The string or number after key in text, into out; false if none. */
+static bool json_value(const char *text, const char *key, char *out,
+		       size_t len)
+{
+	const char *v = strstr(text, key);
+	size_t n;
+
+	if (!v)
+		return false;
+	v += strlen(key);
+	v += *v == '"';
+	n = strcspn(v, "\",}");
+	snprintf(out, len, "%.*s", (int)n, v);
+	return n > 0;
+}
+
+/* From the daemon's status on the control socket (--control, else the
+ * config file's): its answer starts {"version":..,"mode":..,"policy":
+ * {"generation":..,"digest":..}, which is all that is read here. */
+static void enforcement_get(const struct scan *s, struct enforcement *e)
+{
+	struct ctl_req req = { .verb = CTL_STATUS, .json = true };
+	const char *path = cli_control_path, *pol;
+	char *buf = NULL;
+	size_t len = 0;
+	struct config c;
+	FILE *quiet;
+	int code;
+
+	memset(e, 0, sizeof(*e));
+	if (!path) {
+		config_defaults(&c);
+		quiet = fopen("/dev/null", "we");
+		config_parse_file(&c, s->a->config ? s->a->config :
+				  ID_CONFIG_PATH, quiet);
+		if (quiet)
+			fclose(quiet);
+		path = c.control;
+	}
+	code = client_call_buf(path, &req, &buf, &len);
+	pol = buf ? strstr(buf, "\"policy\":{") : NULL;
+	if (code || !pol || !json_value(buf, "\"mode\":", e->mode,
+					sizeof(e->mode))) {
+		snprintf(e->why, sizeof(e->why), "no interdictd answered on %s",
+			 path);
+		goto cleanup;
+	}
+	e->active = true;
+	json_value(pol, "\"generation\":", e->gen, sizeof(e->gen));
+	json_value(pol, "\"digest\":", e->digest, sizeof(e->digest));
+cleanup:
+	free(buf);
+}
+
+static void json_report(const struct scan *s, const struct totals *t,
+			const struct enforcement *e)
+{
+	char hex[2 * ID_SHA256_LEN + 1], when[40], user[256];
+	const struct dpkg_pkg *pkg;
+	struct json j;
+	size_t i;
+	int k;
+
+	json_event_head(&j, stdout, t->end, "state", "scan-report");
+	json_str(&j, "start", t->start);
+	json_str(&j, "end", t->end);
+	json_uint(&j, "duration",
+		  (unsigned long long)(elapsed(&s->start, &s->end) * 1e9));
+	json_obj_close(&j);
+	json_host(&j, t->host);
+	json_obj_open(&j, "interdict");
+	json_str(&j, "schema", SCHEMA);
+	json_str(&j, "version", INTERDICT_VERSION);
+	json_str(&j, "policy_digest", t->digest);
+	json_obj_open(&j, "policy");
+	json_uint(&j, "files", s->p->nfiles);
+	json_uint(&j, "rules", s->p->nrules);
+	json_obj_close(&j);
+	json_obj_open(&j, "enforcement");
+	json_bool(&j, "active", e->active);
+	if (e->active) {
+		json_str(&j, "mode", e->mode);
+		json_str(&j, "policy_generation", e->gen);
+		json_str(&j, "policy_digest", e->digest);
+		json_bool(&j, "same_policy", !strcmp(e->digest, t->digest));
+	} else {
+		json_str(&j, "reason", e->why);
+	}
+	json_obj_close(&j);
+	json_obj_open(&j, "scan");
+	json_arr_open(&j, "paths");
+	for (k = 0; k < s->a->npaths; k++)
+		json_str(&j, NULL, s->a->paths[k]);
+	json_arr_close(&j);
+	json_uint(&j, "files", atomic_load(&s->files));
+	json_uint(&j, "bytes_hashed", atomic_load(&s->bytes));
+	json_uint(&j, "errors", atomic_load(&s->errors));
+	json_obj_close(&j);
+	json_obj_open(&j, "found");
+	json_uint(&j, "packages", t->packages);
+	json_uint(&j, "processes", t->processes);
+	json_uint(&j, "files", t->findings);
+	json_uint(&j, "carve_outs", t->carve_outs);
+	json_obj_close(&j);
+	json_arr_open(&j, "packages");
+	for (i = 0; s->p->pkgs && i < s->p->pkgs->npkg; i++) {
+		pkg = &s->p->pkgs->pkg[i];
+		if (!pkg_found(s, pkg))
+			continue;
+		json_obj_open(&j, NULL);
+		json_str(&j, "name", pkg->name);
+		json_str(&j, "version", pkg->version);
+		json_str(&j, "architecture", pkg->arch);
+		json_str(&j, "rule", s->p->rules[pkg->rule].id);
+		json_str(&j, "decision", rule_decision(&s->p->rules[pkg->rule]));
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_arr_open(&j, "processes");
+	for (i = 0; i < s->npm; i++) {
+		const struct proc_match *m = &s->pm[i];
+
+		proc_start_time(m, when, sizeof(when));
+		json_obj_open(&j, NULL);
+		json_int(&j, "pid", m->pid);
+		json_str(&j, "executable", m->exe);
+		json_str(&j, "start", when);
+		json_str(&j, "user", proc_user_name(m->uid, user, sizeof(user)));
+		if (m->unit[0])
+			json_str(&j, "systemd_unit", m->unit);
+		json_str(&j, "file", m->file);
+		if (m->have_sha256) {
+			sha256_hex(m->sha256, hex);
+			json_str(&j, "sha256", hex);
+		}
+		json_str(&j, "rule", m->rule->id);
+		json_str(&j, "decision", rule_decision(m->rule));
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_arr_open(&j, "files");
+	for (i = 0; i < s->nf; i++) {
+		const struct finding *f = &s->f[i];
+
+		if (!is_finding(f))
+			continue;
+		json_obj_open(&j, NULL);
+		json_str(&j, "path", f->path);
+		if (f->have_sha256) {
+			sha256_hex(f->sha256, hex);
+			json_str(&j, "sha256", hex);
+		}
+		json_str(&j, "rule", f->rule->id);
+		json_str(&j, "decision", rule_decision(f->rule));
+		if ((pkg = rule_package(s, f->rule)))
+			json_str(&j, "package", pkg->name);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_obj_close(&j);
+	json_end(&j);
+}
+
+static void text_report(const struct scan *s, const struct totals *t,
+			const struct enforcement *e)
+{
+	char bytes[32];
+	int k;
+
+	printf("interdict scan report\n");
+	printf("host            %s\n", t->host);
+	printf("time            %s\n", t->end);
+	printf("policy digest   %s (%zu files, %zu rules)\n", t->digest,
+	       s->p->nfiles, s->p->nrules);
+	if (e->active)
+		printf("enforcement     active, mode %s, generation %s (%s)\n",
+		       e->mode, e->gen, strcmp(e->digest, t->digest) ?
+		       "another policy than the one scanned with" :
+		       "the policy scanned with");
+	else
+		printf("enforcement     not confirmed: %s\n", e->why);
+	printf("scanned        ");
+	for (k = 0; k < s->a->npaths; k++)
+		printf(" %s", s->a->paths[k]);
+	printf(" (%llu files, %s hashed, %llu errors, %.1f s)\n",
+	       atomic_load(&s->files),
+	       human_bytes(atomic_load(&s->bytes), bytes, sizeof(bytes)),
+	       atomic_load(&s->errors), elapsed(&s->start, &s->end));
+	printf("found           %zu packages, %zu processes, %zu files\n\n",
+	       t->packages, t->processes, t->findings);
+	if (t->packages) {
+		text_pkgs(s);
+		putchar('\n');
+	}
+	if (t->processes) {
+		text_procs(s);
+		putchar('\n');
+	}
+	if (t->findings)
+		text_table(s);
+}
+
 static void report(const struct scan *s, const struct totals *t)
 {
+	struct enforcement e;
 	size_t i;
 
+	if (s->a->report) {
+		enforcement_get(s, &e);
+		if (json_out)
+			json_report(s, t, &e);
+		else
+			text_report(s, t, &e);
+		return;
+	}
 	if (!json_out) {
 		text_summary(s, t);
 		return;
@@ -1291,6 +1528,7 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		{ "packages", no_argument, NULL, 'P' },
 		{ "processes", no_argument, NULL, 'r' },
 		{ "kill", no_argument, NULL, 'k' },
+		{ "report", no_argument, NULL, 'R' },
 		{ "kill-grace", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -1317,6 +1555,7 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		case 'P': a->packages = true; break;
 		case 'r': a->processes = true; break;
 		case 'k': a->kill = true; break;
+		case 'R': a->report = true; break;
 		case 'h': return 1;
 		case 'g':
 			errno = 0;
@@ -1344,6 +1583,13 @@ static int parse_args(struct scan_args *a, int argc, char **argv)
 		return usage_error("--kill", "needs --processes");
 	if (grace && !a->kill)
 		return usage_error("--kill-grace", "needs --kill");
+	/* A report covers what runs and what is installed, always. */
+	if (a->report && !a->npaths) {
+		a->paths = root;
+		a->npaths = 1;
+	}
+	if (a->report)
+		a->packages = a->processes = true;
 	/* The full scan: files under /, what runs and what is installed. */
 	if (!a->npaths && !a->packages && !a->processes) {
 		a->paths = root;

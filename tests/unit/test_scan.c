@@ -698,6 +698,34 @@ TEST_F(scan, packages)
 	EXPECT_NE(NULL, strstr(self->o.out, "\"packages\":1,"));
 }
 
+/* --report: one JSON object for the host, whether or not a daemon
+ * answers (here none does). */
+TEST_F(scan, report)
+{
+	char sock[PATH_MAX];
+	const char *args[] = { "--control", sock, "-j", "scan", "--report",
+			       "--policy", self->pol, self->dir, NULL };
+	const char *text[] = { "--control", sock, "scan", "--report",
+			       "--policy", self->pol, self->dir, NULL };
+	at(sock, self->dir, "no-daemon");
+	ASSERT_EQ(0, cli(&self->o, false, args));
+	EXPECT_EQ(1, self->o.code) TH_LOG("%s", self->o.err);
+	EXPECT_EQ(1, lines(self->o.out)) TH_LOG("%s", self->o.out);
+	/* arrays: more than the flattener takes, so matched as text */
+	EXPECT_NE(NULL, strstr(self->o.out, "\"action\":\"scan-report\""));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"host\":{\"hostname\":"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"interdict\":{\"schema\":\"interdict-scan/1\","));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"enforcement\":{\"active\":false,\"reason\":\"no interdictd answered on "));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"found\":{\"packages\":0,\"processes\":0,\"files\":7,\"carve_outs\":1}"));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"processes\":["));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"rule\":\"vendor-agent\",\"decision\":\"deny\""));
+	out_free(&self->o);
+	ASSERT_EQ(0, cli(&self->o, false, text));
+	EXPECT_EQ(1, self->o.code);
+	EXPECT_NE(NULL, strstr(self->o.out, "enforcement     not confirmed: no interdictd answered on "));
+	EXPECT_NE(NULL, strstr(self->o.out, "found           0 packages, 0 processes, 7 files\n"));
+}
+
 TEST_F(scan, process_usage_errors)
 {
 	const char *kill_alone[] = { "scan", "--kill", NULL };

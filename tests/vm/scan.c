@@ -136,8 +136,8 @@ TEST_F_TIMEOUT(enforce, package_rules_and_running_agent, 300)
 	ASSERT_EQ(0, make_payload(at(self, "other/copy"), "agent"));
 	EXPECT_EQ(-EPERM, run(at(self, "other/copy"), NULL));
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
-	EXPECT_EQ(0, CTL(line, "rules"));
-	EXPECT_NE(NULL, strstr(line, "package=vendor-agent/7.1-1/amd64"));
+	EXPECT_EQ(0, CLI(out, "rules"));
+	EXPECT_NE(NULL, strstr(out, "package=vendor-agent/7.1-1/amd64"));
 
 	/* scan finds both agents, --kill stops them */
 	snprintf(policy, sizeof(policy), "%s/policy.d", self->dir);
@@ -195,7 +195,8 @@ static const char *scan_decision(const char *out, const char *path)
 
 TEST_F_TIMEOUT(enforce, scan_agrees_with_the_kernel, 300)
 {
-	char *out = malloc(OUT_MAX), path[PATH_MAX], rules[PATH_MAX], buf[4096];
+	char *out = malloc(OUT_MAX), *buf = malloc(OUT_MAX);
+	char path[PATH_MAX], rules[PATH_MAX];
 	char sha[2 * ID_SHA256_LEN + 1], policy[8192], dir[PATH_MAX];
 	__u8 h[ID_SHA256_LEN];
 	const char *want;
@@ -203,6 +204,7 @@ TEST_F_TIMEOUT(enforce, scan_agrees_with_the_kernel, 300)
 	int got;
 
 	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, mkdirs(at(self, "opt/vendor/share")));
 	ASSERT_EQ(0, mkdirs(at(self, "opt/legacy")));
 	ASSERT_EQ(0, mkdirs(at(self, "home/u")));
@@ -258,10 +260,16 @@ TEST_F_TIMEOUT(enforce, scan_agrees_with_the_kernel, 300)
 				path, want ? want : "nothing");
 		}
 	}
+	/* the report sees the daemon enforce the policy scanned with */
+	EXPECT_EQ(1, CLI(buf, "-j", "scan", "--report", "--policy", rules,
+			 at(self, "opt/vendor/bin")));
+	EXPECT_NE(NULL, strstr(buf, "\"enforcement\":{\"active\":true,\"mode\":\"enforce\",")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "\"same_policy\":true")) TH_LOG("%s", buf);
 	/* daemon, moved out of the tree: denied by the written hash rule */
 	ASSERT_EQ(0, rename(at(self, "opt/vendor/bin/daemon"), at(self, "srv/moved")));
 	EXPECT_EQ(-EPERM, run(at(self, "srv/moved"), NULL));
 	free(out);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

@@ -104,7 +104,7 @@ _interdict()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W '-j --json --policy --config
 				--write-rules -t --threads --xdev --cross-filesystems
-				--packages --processes --kill --kill-grace
+				--packages --processes --kill --kill-grace --report
 				-h --help --' -- "$cur"))
 		else
 			_filedir -d
