@@ -5,6 +5,9 @@ set -eu
 BIN=/interdict/build
 POLICY=/etc/interdict/policy.d
 EVENTS=/var/log/interdict/events.json
+ARCHIVE=/var/log/interdict/events-all.json	# every raw JSON line shown
+REPORT=/var/log/interdict/report.json
+SCANNED="/opt /var/opt /usr/local"
 
 say() { printf '\n=== %s\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@" 2>&1 || printf '(exit status %s)\n' "$?"; }
@@ -25,9 +28,11 @@ start() { # [mode]
 	echo "interdictd is enforcing (pid $(cat /run/interdictd.pid))"
 }
 
+# The new events as readable lines; the raw JSON goes on in $ARCHIVE.
 events() {
-	say "events ($EVENTS)"
-	cat "$EVENTS"
+	say "events (readable; raw JSON lines in $ARCHIVE)"
+	"$BIN/interdict" events --file "$EVENTS" -n 1000 || true
+	cat "$EVENTS" >> "$ARCHIVE"
 	: > "$EVENTS"
 }
 
@@ -40,23 +45,45 @@ fake() { # path text
 say "uname -r: $(uname -r); active LSMs: $(cat /sys/kernel/security/lsm)"
 show "$BIN/interdict" doctor
 
-say "installing a stand-in for the banned product at its real paths"
+say "a directive starts with an inventory. On this host: a stand-in for the banned product, installed as the dpkg package kesl, a renamed copy of its agent, and the agent already running"
 fake /opt/kaspersky/kesl/bin/kesl-control "kesl-control: Kaspersky Endpoint Security running"
 fake /opt/kaspersky/klnagent64/bin/klnagent "klnagent: network agent running"
 fake /var/opt/kaspersky/kesl/install-current/etc/init.d/kesl "kesl init script: stopping KESL for removal"
 fake /opt/kaspersky/kxyz/bin/unlisted "unlisted Kaspersky tool running"
-find /opt/kaspersky /var/opt/kaspersky -type f
+# the agent: busybox's sleep under the vendor's name (a tag makes its
+# hash its own, not busybox's)
+mkdir -p /opt/kaspersky/kesl/libexec /usr/local/bin /var/lib/dpkg/info
+cp /bin/busybox /opt/kaspersky/kesl/libexec/kesl
+printf 'kesl-agent' >> /opt/kaspersky/kesl/libexec/kesl
+cp /opt/kaspersky/kesl/libexec/kesl /usr/local/bin/sysupdate
+printf 'Package: kesl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.1.0.1297\nDescription: Kaspersky Endpoint Security for Linux (stand-in)\n' \
+	> /var/lib/dpkg/status
+printf '%s\n' /. /opt /opt/kaspersky /opt/kaspersky/kesl \
+	/opt/kaspersky/kesl/bin /opt/kaspersky/kesl/bin/kesl-control \
+	/opt/kaspersky/kesl/libexec /opt/kaspersky/kesl/libexec/kesl \
+	> /var/lib/dpkg/info/kesl.list
+(exec -a sleep /opt/kaspersky/kesl/libexec/kesl 3600) &
+agent=$!
+find /opt/kaspersky /var/opt/kaspersky /usr/local/bin -type f
+echo "agent running: pid $agent, /proc/$agent/exe -> $(readlink /proc/$agent/exe)"
 
-say "the policy: the BOD 17-01 sample plus a hash rule for the agent's binary"
+say "the policy: the BOD 17-01 sample (paths, and package= rules resolved from dpkg)"
 mkdir -p "$POLICY" /var/log/interdict
 cp policy/examples/bod-17-01.rules "$POLICY/10-bod-17-01.rules"
-hash=$(sha256sum /opt/kaspersky/klnagent64/bin/klnagent | cut -d' ' -f1)
-echo "deny sha256=$hash id=local-klnagent-sha msg=\"BOD 17-01: Network Agent, any copy\"" \
-	> "$POLICY/50-local.rules"
-cat "$POLICY/50-local.rules"
-show "$BIN/interdict" check "$POLICY"
+show "$BIN/interdict" check -v "$POLICY"
 
-say "rollout step 1: audit mode (nothing is blocked, would-be denials are logged)"
+say "the inventory: interdict scan --report (packages, processes, files; nothing enforced yet)"
+show "$BIN/interdict" scan --report --policy "$POLICY" $SCANNED
+"$BIN/interdict" -j scan --report --policy "$POLICY" $SCANNED > "$REPORT" || true
+echo "the same report as one JSON object, for the agency's collection: $REPORT ($(wc -c < "$REPORT") bytes)"
+
+say "hash rules from the inventory, so that a copy moved anywhere is denied too"
+show "$BIN/interdict" scan --policy "$POLICY" --write-rules /tmp/60-found.rules $SCANNED
+show "$BIN/interdict" check --dir "$POLICY" --as 60-found.rules /tmp/60-found.rules
+cp /tmp/60-found.rules "$POLICY/60-found.rules"
+sed -n '1,8p' "$POLICY/60-found.rules"
+
+say "rollout step 1: audit mode (nothing is blocked, would-be denials are logged; what already runs is reported)"
 start audit
 show "$BIN/interdict" status
 show /opt/kaspersky/kesl/bin/kesl-control
@@ -68,11 +95,17 @@ say "rollout step 2: enforce mode, switched live (no restart, no gap)"
 show "$BIN/interdict" mode enforce
 show /opt/kaspersky/kesl/bin/kesl-control
 show /opt/kaspersky/klnagent64/bin/klnagent
+say "the agent that ran before the policy: found and stopped (SIGTERM, then SIGKILL after the grace period)"
+show "$BIN/interdict" scan --policy "$POLICY" --processes --kill --kill-grace 2
+wait "$agent" 2>/dev/null || true
+show /opt/kaspersky/kesl/libexec/kesl sleep 1
+show /usr/local/bin/sysupdate sleep 1
+say "copies moved elsewhere: denied by the hashes from the inventory"
 cp /opt/kaspersky/klnagent64/bin/klnagent /tmp/renamed-copy
 show /tmp/renamed-copy
 mkdir -p /mnt/elsewhere && mount --bind /opt/kaspersky /mnt/elsewhere
 show /mnt/elsewhere/kesl/bin/kesl-control
-say "the removal carve-out still runs; unlisted software is only logged"
+say "the removal carve-out still runs; the unlisted tool, which the sample only audits, is denied by the hash rule the inventory wrote for it"
 show /var/opt/kaspersky/kesl/install-current/etc/init.d/kesl
 show /opt/kaspersky/kxyz/bin/unlisted
 sleep 0.5
@@ -100,3 +133,5 @@ show /opt/kaspersky/kesl/bin/kesl-control
 events
 say "interdictd's log"
 cat /var/log/interdict/interdictd.log
+say "the raw events, as a SIEM receives them: $ARCHIVE ($(wc -l < "$ARCHIVE") lines); the first:"
+head -n 1 "$ARCHIVE"

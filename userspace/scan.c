@@ -1025,7 +1025,10 @@ static int totals_make(const struct scan *s, struct totals *t, char *host,
 		return -ENOMEM;
 	sha256_hex(digest, t->digest);
 	for (i = 0; i < s->nf; i++) {
-		t->by_rule[s->f[i].rule - s->p->rules]++;
+		const struct dpkg_pkg *pkg = rule_package(s, s->f[i].rule);
+
+		/* rules made from a package= rule count as that rule */
+		t->by_rule[pkg ? pkg->rule : (size_t)(s->f[i].rule - s->p->rules)]++;
 		if (is_finding(&s->f[i]))
 			t->findings++;
 		else
