@@ -894,26 +894,40 @@ struct totals {
 	char start[40], end[40];
 };
 
+/* @timestamp and event.* with the scan's start, end and duration. */
+static void scan_event_head(struct json *j, const struct scan *s,
+			    const struct totals *t, const char *kind,
+			    const char *action)
+{
+	json_event_head(j, stdout, t->end, kind, action);
+	json_str(j, "start", t->start);
+	json_str(j, "end", t->end);
+	json_uint(j, "duration",
+		  (unsigned long long)(elapsed(&s->start, &s->end) * 1e9));
+	json_obj_close(j);
+}
+
+static void json_paths(struct json *j, const struct scan *s)
+{
+	int k;
+
+	json_arr_open(j, "paths");
+	for (k = 0; k < s->a->npaths; k++)
+		json_str(j, NULL, s->a->paths[k]);
+	json_arr_close(j);
+}
+
 static void json_summary(const struct scan *s, const struct totals *t)
 {
 	struct json j;
 	size_t i;
-	int k;
 
-	json_event_head(&j, stdout, t->end, "metric", "scan-summary");
-	json_str(&j, "start", t->start);
-	json_str(&j, "end", t->end);
-	json_uint(&j, "duration",
-		  (unsigned long long)(elapsed(&s->start, &s->end) * 1e9));
-	json_obj_close(&j);
+	scan_event_head(&j, s, t, "metric", "scan-summary");
 	json_obj_open(&j, "interdict");
 	json_str(&j, "schema", SCHEMA);
 	json_str(&j, "policy_digest", t->digest);
 	json_obj_open(&j, "scan");
-	json_arr_open(&j, "paths");
-	for (k = 0; k < s->a->npaths; k++)
-		json_str(&j, NULL, s->a->paths[k]);
-	json_arr_close(&j);
+	json_paths(&j, s);
 	json_uint(&j, "files", atomic_load(&s->files));
 	json_uint(&j, "bytes_hashed", atomic_load(&s->bytes));
 	json_uint(&j, "findings", t->findings);
@@ -1120,14 +1134,8 @@ static void json_report(const struct scan *s, const struct totals *t,
 	const struct dpkg_pkg *pkg;
 	struct json j;
 	size_t i;
-	int k;
 
-	json_event_head(&j, stdout, t->end, "state", "scan-report");
-	json_str(&j, "start", t->start);
-	json_str(&j, "end", t->end);
-	json_uint(&j, "duration",
-		  (unsigned long long)(elapsed(&s->start, &s->end) * 1e9));
-	json_obj_close(&j);
+	scan_event_head(&j, s, t, "state", "scan-report");
 	json_host(&j, t->host);
 	json_obj_open(&j, "interdict");
 	json_str(&j, "schema", SCHEMA);
@@ -1149,10 +1157,7 @@ static void json_report(const struct scan *s, const struct totals *t,
 	}
 	json_obj_close(&j);
 	json_obj_open(&j, "scan");
-	json_arr_open(&j, "paths");
-	for (k = 0; k < s->a->npaths; k++)
-		json_str(&j, NULL, s->a->paths[k]);
-	json_arr_close(&j);
+	json_paths(&j, s);
 	json_uint(&j, "files", atomic_load(&s->files));
 	json_uint(&j, "bytes_hashed", atomic_load(&s->bytes));
 	json_uint(&j, "errors", atomic_load(&s->errors));
