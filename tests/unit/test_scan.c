@@ -696,6 +696,12 @@ TEST_F(scan, packages)
 	EXPECT_STREQ("7.1-2", flat_get(f, "package.version"));
 	free(f);
 	EXPECT_NE(NULL, strstr(self->o.out, "\"packages\":1,"));
+	/* the summary counts the files of a package under its package= rule */
+	line = strstr(self->o.out, "\"action\":\"scan-summary\"");
+	ASSERT_NE(NULL, line);
+	line = strstr(line, "{\"id\":\"vendor-pkg\",");
+	ASSERT_NE(NULL, line) TH_LOG("%s", self->o.out);
+	EXPECT_EQ(NULL, strstr(line + 1, "{\"id\":\"vendor-pkg\","));
 }
 
 /* --report: one JSON object for the host, whether or not a daemon
