@@ -630,6 +630,63 @@ TEST_F(scan, processes)
 	waitpid(deleted, &status, 0);
 }
 
+/* A program run from a memfd (fileless): its content is the finding. */
+TEST_F(scan, memfd_process)
+{
+	const char *args[] = { "scan", "-j", "--policy", self->pol, "--processes",
+			       NULL };
+	char cmd[PATH_MAX * 2], rules[256], hex[2 * ID_SHA256_LEN + 1];
+	char *const argv[] = { "sleep", "30", NULL };
+	__u8 sha[ID_SHA256_LEN];
+	struct flat *f;
+	int fd, status;
+	pid_t pid;
+
+	at(self->path, self->dir, "memfd-payload");
+	snprintf(cmd, sizeof(cmd), "cp /bin/sleep '%s' && printf 'memfd-%d' >> '%s'",
+		 self->path, (int)getpid(), self->path);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, sha256_file(self->path, sha));
+	sha256_hex(sha, hex);
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=fileless\n", hex);
+	ASSERT_EQ(0, make(self->pol, "20-memfd.rules", rules));
+	fd = open(self->path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	pid = fork();
+	if (!pid) {
+		int mfd = memfd_create("agent", 0);
+		char buf[65536];
+		ssize_t n;
+
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			if (write(mfd, buf, n) != n)
+				_exit(126);
+		fexecve(mfd, argv, environ);
+		_exit(127);
+	}
+	close(fd);
+	for (int i = 0; i < 1000; i++) {
+		char exe[PATH_MAX], link[64];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+		n = readlink(link, exe, sizeof(exe) - 1);
+		if (n > 0 && (exe[n] = 0, !strncmp(exe, "/memfd:agent", 12)))
+			break;
+		usleep(1000);
+	}
+	ASSERT_EQ(0, cli(&self->o, false, args));
+	f = proc_line(self->o.out, pid);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ASSERT_NE(NULL, f) TH_LOG("%s", self->o.out);
+	EXPECT_STREQ("fileless", flat_get(f, "rule.id"));
+	EXPECT_STREQ("true", flat_get(f, "interdict.memfd"));
+	EXPECT_STREQ(hex, flat_get(f, "file.hash.sha256"));
+	EXPECT_STREQ("/memfd:agent", flat_get(f, "process.executable"));
+	free(f);
+}
+
 TEST_F(scan, kill)
 {
 	const char *args[] = { "scan", "--policy", self->pol, "--processes",
