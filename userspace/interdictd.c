@@ -725,13 +725,7 @@ int daemon_rules(struct daemon *d, FILE *out, bool json)
 		json_str(&j, "on", hooks);
 		json_str(&j, "file", r->file);
 		json_uint(&j, "line", r->line);
-		if (pkg) {
-			json_obj_open(&j, "package");
-			json_str(&j, "name", pkg->name);
-			json_str(&j, "version", pkg->version);
-			json_str(&j, "architecture", pkg->arch);
-			json_obj_close(&j);
-		}
+		package_json(&j, pkg);
 		json_obj_close(&j);
 	}
 	if (json) {
