@@ -1186,15 +1186,19 @@ int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err)
 
 /* Over each file's name (with its NUL) and its content's SHA-256, in the
  * order read: two loads agree exactly when they read the same files. The
- * input is a few bytes per file, so it is laid out and hashed at once. */
+ * input is a few bytes per file, so it is laid out and hashed at once.
+ * Rules made from package= rules follow (each one's match), so that the
+ * same files resolved against another dpkg database differ too. */
 int policy_digest(const struct policy *p, __u8 out[ID_SHA256_LEN])
 {
-	size_t len = 0, off = 0, n, i;
+	size_t len = 0, off = 0, n, i, first = p->pkgs ? p->pkgs->first : p->nrules;
 	char *buf;
 	int err;
 
 	for (i = 0; i < p->nfiles; i++)
 		len += strlen(p->files[i]) + 1 + ID_SHA256_LEN;
+	for (i = first; i < p->nrules; i++)
+		len += 1 + ID_PATH_KEY_MAX;
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
@@ -1204,6 +1208,20 @@ int policy_digest(const struct policy *p, __u8 out[ID_SHA256_LEN])
 		memcpy(buf + off + n, p->file_sha256[i], ID_SHA256_LEN);
 		off += n + ID_SHA256_LEN;
 	}
+	for (i = first; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		buf[off++] = r->kind;
+		if (r->kind == MATCH_SHA256) {
+			memcpy(buf + off, r->sha256, ID_SHA256_LEN);
+			off += ID_SHA256_LEN;
+		} else {
+			n = strlen(r->path) + 1;
+			memcpy(buf + off, r->path, n);
+			off += n;
+		}
+	}
+	len = off;
 	err = EVP_Digest(buf, len, out, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
 	free(buf);
 	return err;

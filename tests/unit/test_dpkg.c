@@ -299,6 +299,24 @@ TEST_F(dpkg, changed_when_the_database_is_written)
 	EXPECT_TRUE(dpkg_changed(&self->p, &tried));
 }
 
+/* The same files resolved against another database: another digest. */
+TEST_F(dpkg, digest_covers_the_resolution)
+{
+	__u8 a[ID_SHA256_LEN], b[ID_SHA256_LEN], c[ID_SHA256_LEN];
+
+	ASSERT_EQ(0, load(_metadata, self, "deny package=vendor-agent id=ban\n"));
+	ASSERT_EQ(0, policy_digest(&self->p, a));
+	policy_free(&self->p);
+	ASSERT_EQ(0, load(_metadata, self, "deny package=vendor-agent id=ban\n"));
+	ASSERT_EQ(0, policy_digest(&self->p, b));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
+	policy_free(&self->p);
+	put("changed\n", 0755, "%s/root/bin/agent", self->dir);
+	ASSERT_EQ(0, load(_metadata, self, "deny package=vendor-agent id=ban\n"));
+	ASSERT_EQ(0, policy_digest(&self->p, c));
+	EXPECT_NE(0, memcmp(a, c, sizeof(a)));
+}
+
 TEST_F(dpkg, missing_database_is_a_warning)
 {
 	char path[PATH_MAX + 32];
