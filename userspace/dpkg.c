@@ -521,3 +521,171 @@ void dpkg_free(struct policy_pkgs *s)
 	free(s->origin);
 	free(s);
 }
+
+/*
+ * Owners: which installed package put a file on disk (dpkg -S), for the
+ * findings of rules that were not made from a package.
+ */
+
+/* Directory -> canonical directory, open addressing; the lists are
+ * root's files, so a plain FNV-1a hash does. glibc's hsearch hashed the
+ * similar paths of a package list into long chains (1.5 s for 150,000
+ * lines). */
+#define DIR_SLOTS	(1U << 17)
+
+struct dir_cache {
+	struct { char *dir, *canon; } *slot;
+	size_t used;
+	char last[PATH_MAX];		/* lists name a directory's files together */
+	const char *last_canon;
+};
+
+static __u32 fnv1a(const char *s)
+{
+	__u32 h = 2166136261U;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619U;
+	return h;
+}
+
+/* The canonical form of directory dir (as scan reports paths): lists name
+ * /bin/x where merged-/usr systems have /usr/bin/x. */
+static const char *dir_canonical(struct dir_cache *c, const char *dir)
+{
+	char canon[PATH_MAX];
+	__u32 k;
+
+	if (c->last_canon && !strcmp(c->last, dir))
+		return c->last_canon;
+	for (k = fnv1a(dir) & (DIR_SLOTS - 1); c->slot[k].dir;
+	     k = (k + 1) & (DIR_SLOTS - 1))
+		if (!strcmp(c->slot[k].dir, dir))
+			goto found;
+	if (c->used + 1 >= DIR_SLOTS / 2)
+		return dir;		/* full: the names as listed */
+	c->slot[k].dir = strdup(dir);
+	c->slot[k].canon = strdup(path_canonical(dir, canon, sizeof(canon)) ?
+				  dir : canon);
+	if (!c->slot[k].dir || !c->slot[k].canon) {
+		free(c->slot[k].dir);
+		free(c->slot[k].canon);
+		c->slot[k].dir = c->slot[k].canon = NULL;
+		return dir;
+	}
+	c->used++;
+found:
+	snprintf(c->last, sizeof(c->last), "%s", dir);
+	c->last_canon = c->slot[k].canon;
+	return c->last_canon;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Marks the paths one list names as owned by package k. */
+static void own_list(struct dir_cache *c, char *buf, size_t len,
+		     const struct db *db, const char *name, char *const *paths,
+		     size_t n, size_t *owner, size_t k, bool *any)
+{
+	char full[2 * PATH_MAX], parent[PATH_MAX], *line, *eol, *slash;
+	const char *path, *key = full, *dir;
+	char *const *hit;
+
+	for (line = buf; line < buf + len; line = eol + 1) {
+		eol = memchr(line, '\n', buf + len - line);
+		if (!eol)
+			eol = buf + len;
+		*eol = '\0';
+		if (line[0] != '/' || !line[1])
+			continue;
+		path = diverted(db, line, name);
+		slash = strrchr(path, '/');
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
+		dir = slash == path ? "" : dir_canonical(c, parent);
+		snprintf(full, sizeof(full), "%s%s", dir, slash);
+		hit = bsearch(&key, paths, n, sizeof(*paths), str_cmp);
+		if (hit && !owner[hit - paths]) {
+			owner[hit - paths] = k + 1;
+			*any = true;
+		}
+	}
+}
+
+int dpkg_owners(char *const *paths, size_t n, struct dpkg_pkg **pkgs,
+		size_t *npkgs, size_t *owner)
+{
+	char name[256], arch[64], version[256], status[128], *state, *buf;
+	char path[PATH_MAX];
+	struct db db = { .admindir = dpkg_admindir() };
+	struct dir_cache c = { 0 };
+	struct dpkg_pkg *v;
+	const char *s, *end, *next;
+	size_t len, i;
+	mode_t type;
+	bool any;
+	int ret;
+
+	*pkgs = NULL;
+	*npkgs = 0;
+	memset(owner, 0, n * sizeof(*owner));
+	snprintf(path, sizeof(path), "%s/status", db.admindir);
+	ret = file_read(path, DB_MAX, &db.status, &db.status_len, &type);
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	ret = -ENOMEM;
+	c.slot = calloc(DIR_SLOTS, sizeof(*c.slot));
+	if (!c.slot)
+		goto cleanup;
+	ret = diversions_read(&db, &(struct diags){ 0 });
+	s = db.status;
+	end = db.status + db.status_len;
+	for (; !ret && s < end; s = next) {
+		next = memmem(s, end - s, "\n\n", 2);
+		next = next ? next + 2 : end;
+		field(s, next - s, "Package", name, sizeof(name));
+		field(s, next - s, "Status", status, sizeof(status));
+		state = strrchr(status, ' ');
+		if (!name[0] || !state || !strcmp(state, " not-installed") ||
+		    !strcmp(state, " config-files"))
+			continue;
+		field(s, next - s, "Architecture", arch, sizeof(arch));
+		field(s, next - s, "Version", version, sizeof(version));
+		snprintf(path, sizeof(path), "%s/info/%s:%s.list", db.admindir,
+			 name, arch);
+		buf = NULL;
+		if (file_read(path, DB_MAX, &buf, &len, &type)) {
+			snprintf(path, sizeof(path), "%s/info/%s.list",
+				 db.admindir, name);
+			if (file_read(path, DB_MAX, &buf, &len, &type))
+				continue;
+		}
+		any = false;
+		own_list(&c, buf, len, &db, name, paths, n, owner, *npkgs, &any);
+		free(buf);
+		if (!any)
+			continue;
+		v = reallocarray(*pkgs, *npkgs + 1, sizeof(*v));
+		if (!v) {
+			ret = -ENOMEM;
+			break;
+		}
+		*pkgs = v;
+		memset(&v[*npkgs], 0, sizeof(*v));
+		snprintf(v[*npkgs].name, sizeof(v->name), "%s", name);
+		snprintf(v[*npkgs].version, sizeof(v->version), "%s", version);
+		snprintf(v[*npkgs].arch, sizeof(v->arch), "%s", arch);
+		v[*npkgs].rule = SIZE_MAX;
+		(*npkgs)++;
+	}
+cleanup:
+	for (i = 0; c.slot && i < DIR_SLOTS; i++) {
+		free(c.slot[i].dir);
+		free(c.slot[i].canon);
+	}
+	free(c.slot);
+	db_free(&db);
+	return ret;
+}

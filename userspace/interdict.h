@@ -113,6 +113,11 @@ const struct dpkg_pkg *dpkg_rule_package(const struct policy *p,
  * updated: a refused reload is not tried again until dpkg writes again. */
 bool dpkg_changed(const struct policy *p, struct dpkg_stamp *tried);
 void dpkg_free(struct policy_pkgs *s);
+/* dpkg -S: for each of n canonical paths (sorted, distinct), owner[i] is
+ * 1 + the index in *pkgs (malloc'd, *npkgs of them, rule SIZE_MAX) of
+ * the installed package that lists it, or 0. No database: none owned. */
+int dpkg_owners(char *const *paths, size_t n, struct dpkg_pkg **pkgs,
+		size_t *npkgs, size_t *owner);
 
 /* protect.c: binaries that must never be denied. */
 #define MAX_PROTECTED	16

@@ -88,6 +88,9 @@ struct scan {
 	int oom;
 	struct proc_match *pm;		/* --processes: deny and audit findings */
 	size_t npm, pmcap;
+	struct dpkg_pkg *owners;	/* packages that own findings' files */
+	size_t nowners;
+	size_t *owner;			/* of f[i]: 1 + index in owners, or 0 */
 
 	pthread_mutex_t out;		/* stderr lines */
 	atomic_ullong files, bytes, errors;
@@ -630,6 +633,52 @@ static const struct dpkg_pkg *rule_package(const struct scan *s,
 	return dpkg_rule_package(s->p, r);
 }
 
+/* The package a found file belongs to: the one its rule was made from,
+ * else the installed package that lists it, or NULL. */
+static const struct dpkg_pkg *finding_package(const struct scan *s,
+					      const struct finding *f)
+{
+	const struct dpkg_pkg *pkg = rule_package(s, f->rule);
+	size_t i = f - s->f;
+
+	if (!pkg && s->owner && s->owner[i])
+		pkg = &s->owners[s->owner[i] - 1];
+	return pkg;
+}
+
+/* dpkg -S for the files found under rules not made from a package. */
+static int find_owners(struct scan *s)
+{
+	char **paths = calloc(s->nf + 1, sizeof(*paths));
+	size_t i, n = 0, *owner = calloc(s->nf + 1, sizeof(*owner));
+	size_t *at = calloc(s->nf + 1, sizeof(*at));
+	int err = -ENOMEM;
+
+	if (!paths || !owner || !at)
+		goto cleanup;
+	for (i = 0; i < s->nf; i++) {	/* sorted by path already */
+		if (rule_package(s, s->f[i].rule))
+			continue;
+		at[n] = i;
+		paths[n++] = s->f[i].path;
+	}
+	err = n ? dpkg_owners(paths, n, &s->owners, &s->nowners, owner) : 0;
+	if (err || !n)
+		goto cleanup;
+	s->owner = calloc(s->nf + 1, sizeof(*s->owner));
+	if (!s->owner) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++)
+		s->owner[at[i]] = owner[i];
+cleanup:
+	free(paths);
+	free(owner);
+	free(at);
+	return err;
+}
+
 static void json_proc(const struct scan *s, const struct proc_match *m,
 		      const char *when, const char *host)
 {
@@ -880,7 +929,7 @@ static void json_finding(const struct scan *s, const struct finding *f,
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
-	package_json(&j, rule_package(s, f->rule));
+	package_json(&j, finding_package(s, f));
 	json_host(&j, host);
 	json_end(&j);
 }
@@ -968,7 +1017,7 @@ static void text_table(const struct scan *s)
 			width = strlen(name);
 	if (width > 72)
 		width = 72;
-	if (s->p->pkgs)
+	if (s->p->pkgs || s->nowners)
 		printf("%-*s  %-8s  %-24s  %-12s  PACKAGE\n", width, "PATH",
 		       "DECISION", "RULE", "SHA256");
 	else
@@ -976,7 +1025,7 @@ static void text_table(const struct scan *s)
 		       "DECISION", "RULE");
 	for (i = 0; i < s->nf; i++) {
 		const struct finding *f = &s->f[i];
-		const struct dpkg_pkg *pkg = rule_package(s, f->rule);
+		const struct dpkg_pkg *pkg = finding_package(s, f);
 
 		if (!is_finding(f))
 			continue;
@@ -985,7 +1034,8 @@ static void text_table(const struct scan *s)
 		printf("%-*s  %-8s  %-24s  %-*s", width,
 		       name_escape(f->path, name, sizeof(name)),
 		       rule_decision(f->rule), f->rule->id,
-		       s->p->pkgs ? 12 : 0, f->have_sha256 ? hex : "-");
+		       s->p->pkgs || s->nowners ? 12 : 0,
+		       f->have_sha256 ? hex : "-");
 		if (pkg)
 			printf("  %s %s", pkg->name, pkg->version);
 		putchar('\n');
@@ -1218,7 +1268,7 @@ static void json_report(const struct scan *s, const struct totals *t,
 		}
 		json_str(&j, "rule", f->rule->id);
 		json_str(&j, "decision", rule_decision(f->rule));
-		if ((pkg = rule_package(s, f->rule)))
+		if ((pkg = finding_package(s, f)))
 			json_str(&j, "package", pkg->name);
 		json_obj_close(&j);
 	}
@@ -1634,6 +1684,8 @@ static void scan_free(struct scan *s)
 		free(s->f[i].path);
 	free(s->f);
 	free(s->pm);
+	free(s->owners);
+	free(s->owner);
 	verdict_free(&s->v);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->out);
@@ -1663,6 +1715,8 @@ static int scan_policy(struct scan *s, struct totals *t, char *host,
 	if (err)
 		goto cleanup;
 	qsort(s->f, s->nf, sizeof(*s->f), finding_cmp);
+	if (find_owners(s))
+		fprintf(stderr, "interdict: scan: cannot read the dpkg database; findings name no package\n");
 	err = totals_make(s, t, host, hlen);
 	if (err)
 		goto cleanup;

@@ -37,6 +37,11 @@ put(const char *content, mode_t mode, const char *fmt, ...)
 	chmod(path, mode);
 }
 
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 FIXTURE(dpkg) {
 	char dir[PATH_MAX];		/* D: D/admin is the database, D/root the files */
 	char admin[PATH_MAX + 8];
@@ -361,6 +366,36 @@ TEST_F(dpkg, bad_package_values)
 	}
 }
 
+/* dpkg -S: the package each path belongs to, diversions followed. */
+TEST_F(dpkg, owners_of_paths)
+{
+	char p[4][PATH_MAX + 32];
+	char *paths[] = { p[0], p[1], p[2], p[3] };
+	struct dpkg_pkg *pkgs;
+	size_t n, owner[4];
+
+	/* sorted, as the caller passes them */
+	snprintf(p[0], sizeof(p[0]), "%s/root/README", self->dir);
+	snprintf(p[1], sizeof(p[1]), "%s/root/bin/agent", self->dir);
+	snprintf(p[2], sizeof(p[2]), "%s/root/bin/nothing", self->dir);
+	snprintf(p[3], sizeof(p[3]), "%s/root/bin/tool.real", self->dir);
+	qsort(paths, 4, sizeof(*paths), strcmp_ptr);
+	ASSERT_EQ(0, dpkg_owners(paths, 4, &pkgs, &n, owner));
+	for (size_t i = 0; i < 4; i++) {
+		const char *want = strstr(paths[i], "nothing") ? NULL : "vendor-agent";
+
+		if (!want) {
+			EXPECT_EQ(0U, owner[i]);
+			continue;
+		}
+		ASSERT_NE(0U, owner[i]) TH_LOG("%s", paths[i]);
+		EXPECT_STREQ(want, pkgs[owner[i] - 1].name);
+		EXPECT_STREQ("11.2.0-1", pkgs[owner[i] - 1].version);
+	}
+	EXPECT_EQ(1U, n);
+	free(pkgs);
+}
+
 /* The machine's own database: coreutils's files, with their real hashes. */
 TEST(real_database)
 {
@@ -397,6 +432,23 @@ TEST(real_database)
 	EXPECT_TRUE(path);
 	EXPECT_TRUE(hash);
 	policy_free(&p);
+}
+
+/* dpkg -S on the machine's own database, through merged /usr. */
+TEST(real_owners)
+{
+	char ls[] = "/usr/bin/ls";
+	char *paths[] = { ls };
+	struct dpkg_pkg *pkgs;
+	size_t n, owner[1];
+
+	if (access("/var/lib/dpkg/status", R_OK))
+		SKIP(return, "no dpkg database on this machine");
+	unsetenv("INTERDICT_DPKG_ADMINDIR");
+	ASSERT_EQ(0, dpkg_owners(paths, 1, &pkgs, &n, owner));
+	ASSERT_NE(0U, owner[0]);
+	EXPECT_STREQ("coreutils", pkgs[owner[0] - 1].name);
+	free(pkgs);
 }
 
 TEST_HARNESS_MAIN

@@ -733,9 +733,14 @@ TEST_F(scan, packages)
 	ASSERT_EQ(0, make(admin, "info", NULL));
 	ASSERT_EQ(0, make(admin, "status",
 			  "Package: vendor-daemon\nStatus: install ok installed\n"
-			  "Architecture: amd64\nVersion: 7.1-2\n"));
+			  "Architecture: amd64\nVersion: 7.1-2\n\n"
+			  "Package: legacy-tools\nStatus: install ok installed\n"
+			  "Architecture: all\nVersion: 0.9\n"));
 	snprintf(list, sizeof(list), "%s/opt/vendor/bin/daemon\n", self->dir);
 	ASSERT_EQ(0, make(admin, "info/vendor-daemon.list", list));
+	/* a package no package= rule names: its files still say whose */
+	snprintf(list, sizeof(list), "%s/opt/vendor/legacy/tool\n", self->dir);
+	ASSERT_EQ(0, make(admin, "info/legacy-tools.list", list));
 	ASSERT_EQ(0, make(self->pol, "20-pkg.rules",
 			  "deny package=vendor-d* id=vendor-pkg\n"));
 	setenv("INTERDICT_DPKG_ADMINDIR", admin, 1);
@@ -752,6 +757,15 @@ TEST_F(scan, packages)
 	EXPECT_STREQ("vendor-daemon", flat_get(f, "package.name"));
 	EXPECT_STREQ("7.1-2", flat_get(f, "package.version"));
 	free(f);
+	f = finding_line(self->o.out, at(list, self->dir, "opt/vendor/legacy/tool"));
+	ASSERT_NE(NULL, f);
+	EXPECT_STREQ("vendor-legacy", flat_get(f, "rule.id"));
+	EXPECT_STREQ("legacy-tools", flat_get(f, "package.name"));
+	EXPECT_STREQ("0.9", flat_get(f, "package.version"));
+	free(f);
+	/* only package= rules make a package found */
+	EXPECT_EQ(NULL, strstr(self->o.out, "\"action\":\"package-found\"},\"package\":{\"name\":\"legacy-tools\""));
+	EXPECT_NE(NULL, strstr(self->o.out, "\"action\":\"package-found\"},\"package\":{\"name\":\"vendor-daemon\""));
 	EXPECT_NE(NULL, strstr(self->o.out, "\"packages\":1,"));
 	/* the summary counts the files of a package under its package= rule */
 	line = strstr(self->o.out, "\"action\":\"scan-summary\"");
