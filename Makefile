@@ -229,6 +229,7 @@ fuzz:
 bench: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)scripts/bench
+	$(Q)scripts/bench-scan
 
 clean:
 	rm -rf $(BUILD)
