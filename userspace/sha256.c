@@ -5,14 +5,27 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 
 #include "interdict.h"
 
+/*
+ * Large files are read a megabyte at a time: with 64 KiB reads the system
+ * calls cost about 5 % of the hashing rate (measured with SHA-NI). The
+ * buffer is allocated once per thread, on the first file larger than the
+ * small one on the stack, and kept.
+ */
+#define SMALL_READ (1 << 16)
+#define LARGE_READ (1 << 20)
+
+static __thread unsigned char *large_buf;
+
 int sha256_fd(int fd, __u8 out[ID_SHA256_LEN])
 {
-	unsigned char buf[1 << 16];
+	unsigned char small[SMALL_READ], *buf = small;
+	size_t size = sizeof(small);
 	unsigned int len = 0;
 	EVP_MD_CTX *ctx;
 	ssize_t n;
@@ -23,7 +36,7 @@ int sha256_fd(int fd, __u8 out[ID_SHA256_LEN])
 		return -ENOMEM;
 	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		goto cleanup;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, size)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -32,6 +45,16 @@ int sha256_fd(int fd, __u8 out[ID_SHA256_LEN])
 		}
 		if (!EVP_DigestUpdate(ctx, buf, n))
 			goto cleanup;
+		/* A full small read: the file is larger; read the rest in
+		 * large blocks if the memory is there. */
+		if (buf == small && (size_t)n == size) {
+			if (!large_buf)
+				large_buf = malloc(LARGE_READ);
+			if (large_buf) {
+				buf = large_buf;
+				size = LARGE_READ;
+			}
+		}
 	}
 	if (!EVP_DigestFinal_ex(ctx, out, &len) || len != ID_SHA256_LEN)
 		goto cleanup;
