@@ -31,18 +31,24 @@ enum match_kind {
 	MATCH_SHA256 = 3,	/* sha256=<hex> : the content, anywhere */
 };
 
+/* 80 bytes whatever the match: a million SHA-256 rules fit in memory. The
+ * strings live in the policy's string arena (policy.c), NUL-terminated and
+ * read-only; they are never NULL, "" when not given. */
 struct rule {
-	char id[ID_RULE_ID_MAX];
-	char msg[ID_MSG_MAX];		/* empty when not given */
+	const char *id;
+	const char *msg;		/* "" when not given */
+	const char *path;		/* MATCH_PATH, MATCH_TREE (ends in '/');
+					 * "" for MATCH_SHA256 */
 	const char *file;		/* points into policy.files */
 	unsigned int line;
 	enum match_kind kind;
 	__u8 sha256[ID_SHA256_LEN];	/* MATCH_SHA256 */
-	char path[ID_PATH_KEY_MAX];	/* MATCH_PATH, MATCH_TREE (ends in '/') */
 	__u8 action;			/* enum id_action */
 	__u8 hooks;			/* enum id_hook bits */
 	__u8 flags;			/* enum id_rule_flags bits */
 };
+
+struct str_chunk;
 
 struct policy {
 	struct rule *rules;
@@ -51,6 +57,7 @@ struct policy {
 	__u8 (*file_sha256)[ID_SHA256_LEN];	/* of each file's content */
 	size_t nfiles;
 	size_t nsha, npath;		/* rules by match kind (npath: exact+tree) */
+	struct str_chunk *strings;	/* the rules' ids, messages and paths */
 };
 
 /* policy.c: the rules language (policy/README.md). Errors are printed to
