@@ -4,6 +4,7 @@
  * what checking exec, open() and mmap(PROT_EXEC) against a large policy
  * costs, as loop times with interdictd attached over loop times without.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +53,7 @@ struct bench {
 	char log[PATH_MAX], events[PATH_MAX], control[PATH_MAX];
 	int library_fd;
 	size_t library_len;
+	bool ratios;		/* the with/without section */
 };
 
 struct workload {
@@ -155,24 +157,27 @@ static int copy_file(const char *from, const char *to, mode_t mode)
  * nowhere: pure map load. A quarter are scripts denied on open too, so the
  * open hook has rules to check. Two more rules deny the canaries, which
  * exist, so that the inode walk runs as it does for a real policy. */
-static int write_policy(const struct bench *b)
+static int write_policy(const char *dir, unsigned sha_rules,
+			unsigned path_rules)
 {
 	unsigned long long s = SEED;
 	char name[64], file[PATH_MAX + 32];
 	unsigned i, k;
 	FILE *f;
 
-	snprintf(file, sizeof(file), "%s50-bench.rules", b->policy);
+	if (mkdir_parents(dir))
+		return -1;
+	snprintf(file, sizeof(file), "%s50-bench.rules", dir);
 	f = fopen(file, "we");
 	if (!f)
 		return fail("%s: %s", file, strerror(errno));
-	for (i = 0; i < b->sha_rules; i++) {
+	for (i = 0; i < sha_rules; i++) {
 		fputs("deny sha256=", f);
 		for (k = 0; k < 4; k++)
 			fprintf(f, "%016llx", rng_next(&s));
 		fprintf(f, " id=bench-sha-%06u\n", i);
 	}
-	for (i = 0; i < b->path_rules; i++) {
+	for (i = 0; i < path_rules; i++) {
 		rng_name(&s, name);
 		fprintf(f, "deny path=/opt/bench-%05u/", i);
 		switch (i % 4) {
@@ -230,7 +235,7 @@ static int setup(struct bench *b)
 	    copy_file("/proc/self/exe", CANARY_EXEC, 0755) ||
 	    copy_file(b->data, CANARY_OPEN, 0755) ||
 	    copy_file(libc.dli_fname, b->library, 0644) ||
-	    write_policy(b))
+	    write_policy(b->policy, b->sha_rules, b->path_rules))
 		return -1;
 	b->library_fd = open(b->library, O_RDONLY | O_CLOEXEC);
 	if (b->library_fd < 0 || fstat(b->library_fd, &st))
@@ -342,12 +347,19 @@ static void show_log(const struct bench *b)
 
 /* Start interdictd on the policy; its pid once the pid file exists.
  * refresh: its --refresh value, or NULL for the default. */
-static pid_t daemon_start(const struct bench *b, const char *refresh,
-			  double *start_ms)
+static pid_t daemon_start_on(const struct bench *b, const char *policy,
+			     const char *refresh, unsigned max_sha,
+			     unsigned max_path, double *start_ms)
 {
+	char sha[16], path[16];
 	double t0 = now_s();
 	int status, fd;
 	pid_t pid;
+
+	/* The limits size the maps: the daemon's own unless more are needed. */
+	snprintf(sha, sizeof(sha), "%u", max_sha > 1U << 18 ? max_sha : 1U << 18);
+	snprintf(path, sizeof(path), "%u", max_path > 1U << 16 ? max_path :
+		 1U << 16);
 
 	unlink(b->events);
 	pid = fork();
@@ -358,9 +370,10 @@ static pid_t daemon_start(const struct bench *b, const char *refresh,
 		dup2(fd, 1);
 		dup2(fd, 2);
 		/* Without refresh the list ends at its option's place. */
-		execl(b->daemon, "interdictd", "--policy-dir", b->policy,
+		execl(b->daemon, "interdictd", "--policy-dir", policy,
 		      "--mode", "enforce", "--events", b->events,
 		      "--pid-file", b->pid_file, "--control", b->control,
+		      "--max-sha256-rules", sha, "--max-path-rules", path,
 		      refresh ? "--refresh" : NULL, refresh, (char *)NULL);
 		_exit(127);
 	}
@@ -381,6 +394,13 @@ static pid_t daemon_start(const struct bench *b, const char *refresh,
 	}
 	*start_ms = (now_s() - t0) * 1000;
 	return pid;
+}
+
+static pid_t daemon_start(const struct bench *b, const char *refresh,
+			  double *start_ms)
+{
+	return daemon_start_on(b, b->policy, refresh, b->sha_rules,
+			       b->path_rules + 2, start_ms);
 }
 
 /* Disable it (which detaches the programs: enforcement outlives a plain
@@ -586,38 +606,421 @@ static const char *met(bool yes)
 	return yes ? "true" : "false";
 }
 
+/* ---- scale: what a policy of N rules costs the daemon and the kernel ---- */
+
+#define MAX_SCALE	8
+#define MAX_PROGS	64
+#define START_TARGET_MS	3000.0	/* at the largest policy: start to enforcing */
+#define RELOAD_TARGET_MS 2000.0
+#define RSS_TARGET_KB	(128 * 1024)
+#define STATS_OPEN	2000	/* iterations timed by the BPF stats */
+#define STATS_EXEC	100
+#define STATS_MMAP	2000
+
+struct prog_stat {
+	unsigned id;
+	unsigned long long ns, runs;
+};
+
+struct bpf_usage {
+	unsigned long long map_kb, prog_kb;
+	struct prog_stat progs[MAX_PROGS];
+	unsigned nprogs;
+};
+
+struct scale {
+	unsigned sha_rules, path_rules;
+	double start_ms, load_ms, reload_ms, reload_load_ms;
+	long rss_kb, hwm_kb, reload_rss_kb, reload_hwm_kb;
+	unsigned long long map_kb, prog_kb;
+	double bpf_ns[3];		/* per open, exec, mmap iteration */
+	long probes, escaped;		/* canary opens during a reload */
+};
+
+static const char *const stat_loops[] = { "open", "exec", "mmap" };
+
+/* A "Key:   N kB" line of /proc/PID/status, or -1. */
+static long status_kb(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* The daemon's BPF maps and programs, through /proc/PID/fdinfo: memlock of
+ * each, and each program's run time and count (kernel.bpf_stats_enabled). */
+static int bpf_usage(pid_t pid, struct bpf_usage *u)
+{
+	char dir[64], path[384], line[256];
+	unsigned long long memlock, ns, runs;
+	struct dirent *de;
+	bool map, prog;
+	unsigned id;
+	FILE *f;
+	DIR *d;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return fail("%s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "re");
+		map = prog = false;
+		memlock = ns = runs = 0;
+		id = 0;
+		while (f && fgets(line, sizeof(line), f)) {
+			map |= !strncmp(line, "map_type:", 9);
+			prog |= !strncmp(line, "prog_type:", 10);
+			sscanf(line, "memlock: %llu", &memlock);
+			sscanf(line, "prog_id: %u", &id);
+			sscanf(line, "run_time_ns: %llu", &ns);
+			sscanf(line, "run_cnt: %llu", &runs);
+		}
+		if (f)
+			fclose(f);
+		if (map)
+			u->map_kb += memlock / 1024;
+		if (prog)
+			u->prog_kb += memlock / 1024;
+		if (prog && u->nprogs < MAX_PROGS)
+			u->progs[u->nprogs++] = (struct prog_stat){ id, ns, runs };
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Nanoseconds the daemon's programs ran per iteration of loop, from the
+ * kernel's own accounting; the programs that ran are printed. */
+static double bpf_cost(const struct bench *b, pid_t pid, const char *name,
+		       int (*loop)(const struct bench *, long), long n)
+{
+	struct bpf_usage u0, u1;
+	unsigned long long ns = 0;
+	unsigned i, k;
+
+	if (bpf_usage(pid, &u0) || loop(b, n) || bpf_usage(pid, &u1))
+		return -1;
+	printf("bench:     bpf stats, %s x %ld:", name, n);
+	for (i = 0; i < u1.nprogs; i++)
+		for (k = 0; k < u0.nprogs; k++) {
+			unsigned long long dn, dr;
+
+			if (u0.progs[k].id != u1.progs[i].id)
+				continue;
+			dn = u1.progs[i].ns - u0.progs[k].ns;
+			dr = u1.progs[i].runs - u0.progs[k].runs;
+			ns += dn;
+			if (dr)
+				printf(" prog %u %llu runs %.0f ns", u1.progs[i].id,
+				       dr, (double)dn / dr);
+		}
+	printf("; %.0f ns per %s\n", (double)ns / n, name);
+	return (double)ns / n;
+}
+
+/* `interdict reload`, timed: the request returns once the new generation
+ * is in force (or refused). */
+static double reload_time(const struct bench *b)
+{
+	double t0 = now_s();
+	int status;
+	pid_t cli = fork();
+
+	if (!cli) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		execl(b->cli, "interdict", "--control", b->control, "reload",
+		      (char *)NULL);
+		_exit(127);
+	}
+	if (cli < 0 || waitpid(cli, &status, 0) != cli || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return fail("interdict reload failed (status %#x)", status);
+	return (now_s() - t0) * 1000;
+}
+
+static volatile sig_atomic_t probe_stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	probe_stop = 1;
+}
+
+/* A reload while a child opens the open canary over and over: how many of
+ * its opens got through (the answer is 0: the old generation stays in
+ * force until the new one is complete). */
+static int reload_gap(const struct bench *b, struct scale *sc)
+{
+	long counts[2] = { 0, 0 };
+	int pipefd[2], status;
+	pid_t child;
+
+	if (pipe(pipefd))
+		return fail("pipe: %s", strerror(errno));
+	child = fork();
+	if (!child) {
+		int fd;
+
+		signal(SIGTERM, on_term);
+		close(pipefd[0]);
+		while (!probe_stop) {
+			fd = open(CANARY_OPEN, O_RDONLY | O_CLOEXEC);
+			counts[0]++;
+			if (fd >= 0 || errno != EPERM)
+				counts[1]++;
+			if (fd >= 0)
+				close(fd);
+			usleep(500);
+		}
+		_exit(write(pipefd[1], counts, sizeof(counts)) !=
+		      sizeof(counts));
+	}
+	close(pipefd[1]);
+	if (child < 0)
+		return fail("fork: %s", strerror(errno));
+	usleep(20000);
+	if (reload_time(b) < 0)
+		counts[0] = -1;
+	kill(child, SIGTERM);
+	if (read(pipefd[0], counts, sizeof(counts)) != sizeof(counts))
+		counts[0] = -1;
+	close(pipefd[0]);
+	waitpid(child, &status, 0);
+	sc->probes = counts[0];
+	sc->escaped = counts[1];
+	return counts[0] < 0 ? fail("the reload with canary probes failed") : 0;
+}
+
+static int scale_one(const struct bench *b, struct scale *sc, unsigned idx)
+{
+	static int (*const loops[])(const struct bench *, long) = {
+		loop_open, loop_exec, loop_mmap,
+	};
+	static const long iters[] = { STATS_OPEN, STATS_EXEC, STATS_MMAP };
+	char dir[PATH_MAX];
+	struct bpf_usage u;
+	const char *hook;
+	pid_t pid;
+	unsigned i;
+	int err = -1;
+
+	snprintf(dir, sizeof(dir), "%s/scale-%u.d/", b->dir, idx);
+	if (write_policy(dir, sc->sha_rules, sc->path_rules))
+		return -1;
+	printf("bench: scale: %u SHA-256 + %u path rules\n", sc->sha_rules,
+	       sc->path_rules);
+	pid = daemon_start_on(b, dir, "0", sc->sha_rules, sc->path_rules + 2,
+			      &sc->start_ms);
+	if (pid < 0)
+		return -1;
+	sc->load_ms = load_ms(b);
+	hook = canary_escaped();
+	if (hook) {
+		fail("%s did not deny its canary", hook);
+		goto out;
+	}
+	sc->rss_kb = status_kb(pid, "VmRSS");
+	sc->hwm_kb = status_kb(pid, "VmHWM");
+	if (bpf_usage(pid, &u))
+		goto out;
+	sc->map_kb = u.map_kb;
+	sc->prog_kb = u.prog_kb;
+	settle();
+	for (i = 0; i < 3; i++) {
+		sc->bpf_ns[i] = bpf_cost(b, pid, stat_loops[i], loops[i],
+					 iters[i]);
+		if (sc->bpf_ns[i] < 0)
+			goto out;
+	}
+	sc->reload_ms = reload_time(b);
+	if (sc->reload_ms < 0)
+		goto out;
+	sc->reload_load_ms = load_ms(b);
+	sc->reload_rss_kb = status_kb(pid, "VmRSS");
+	sc->reload_hwm_kb = status_kb(pid, "VmHWM");
+	if (reload_gap(b, sc) || canary_escaped())
+		goto out;
+	printf("bench:   start to enforcing %.0f ms (compile+maps %.0f ms), "
+	       "RSS %ld kB (HWM %ld kB), maps %llu kB, programs %llu kB; "
+	       "reload %.0f ms (compile+maps %.0f ms), RSS %ld kB (HWM %ld "
+	       "kB); %ld canary opens during a reload, %ld let through\n",
+	       sc->start_ms, sc->load_ms, sc->rss_kb, sc->hwm_kb, sc->map_kb,
+	       sc->prog_kb, sc->reload_ms, sc->reload_load_ms,
+	       sc->reload_rss_kb, sc->reload_hwm_kb, sc->probes, sc->escaped);
+	err = 0;
+out:
+	if (daemon_stop(b, pid))
+		err = -1;
+	return err;
+}
+
+static int run_scale(const struct bench *b, struct scale *sc, unsigned n)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "we");
+	unsigned i;
+
+	if (!f || fputs("1\n", f) < 0 || fclose(f))
+		return fail("cannot enable kernel.bpf_stats_enabled: %s",
+			    strerror(errno));
+	for (i = 0; i < n; i++)
+		if (scale_one(b, &sc[i], i))
+			return -1;
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "we");
+	if (f) {
+		fputs("0\n", f);
+		fclose(f);
+	}
+	return 0;
+}
+
+static void report_scale(const struct scale *sc, unsigned n)
+{
+	const struct scale *big = n ? &sc[n - 1] : NULL;
+	unsigned i;
+
+	printf("bench: scale: rules (sha256+path), start to enforcing, "
+	       "reload, RSS/HWM after start, after reload; maps memlock; BPF "
+	       "ns per open/exec/mmap\n");
+	for (i = 0; i < n; i++)
+		printf("bench:   %7u+%-6u start %6.0f ms  reload %6.0f ms  RSS "
+		       "%6ld/%6ld kB  %6ld/%6ld kB  maps %7llu kB  bpf %4.0f "
+		       "%5.0f %4.0f ns  gap %ld/%ld\n", sc[i].sha_rules,
+		       sc[i].path_rules, sc[i].start_ms, sc[i].reload_ms,
+		       sc[i].rss_kb, sc[i].hwm_kb, sc[i].reload_rss_kb,
+		       sc[i].reload_hwm_kb, sc[i].map_kb, sc[i].bpf_ns[0],
+		       sc[i].bpf_ns[1], sc[i].bpf_ns[2], sc[i].escaped,
+		       sc[i].probes);
+	if (big)
+		printf("bench:   at %u rules: start %s (<= %.0f ms), reload %s "
+		       "(<= %.0f ms, %ld let through), RSS %s (<= %d kB)\n",
+		       big->sha_rules + big->path_rules,
+		       big->start_ms <= START_TARGET_MS ? "met" : "MISSED",
+		       START_TARGET_MS, big->reload_ms <= RELOAD_TARGET_MS &&
+		       !big->escaped ? "met" : "MISSED", RELOAD_TARGET_MS,
+		       big->escaped, big->rss_kb <= RSS_TARGET_KB ? "met" :
+		       "MISSED", RSS_TARGET_KB);
+}
+
+static void json_scale(const struct scale *sc, unsigned n)
+{
+	unsigned i, k;
+
+	printf(", \"scale\": [");
+	for (i = 0; i < n; i++) {
+		printf("%s{\"sha256_rules\": %u, \"path_rules\": %u, "
+		       "\"start_ms\": %.0f, \"start_load_ms\": %.0f, "
+		       "\"reload_ms\": %.0f, \"reload_load_ms\": %.0f, "
+		       "\"rss_kb\": %ld, \"hwm_kb\": %ld, \"reload_rss_kb\": %ld, "
+		       "\"reload_hwm_kb\": %ld, \"map_memlock_kb\": %llu, "
+		       "\"prog_memlock_kb\": %llu, \"reload_probes\": %ld, "
+		       "\"reload_let_through\": %ld", i ? ", " : "",
+		       sc[i].sha_rules, sc[i].path_rules, sc[i].start_ms,
+		       sc[i].load_ms, sc[i].reload_ms, sc[i].reload_load_ms,
+		       sc[i].rss_kb, sc[i].hwm_kb, sc[i].reload_rss_kb,
+		       sc[i].reload_hwm_kb, sc[i].map_kb, sc[i].prog_kb,
+		       sc[i].probes, sc[i].escaped);
+		for (k = 0; k < 3; k++)
+			printf(", \"bpf_ns_per_%s\": %.0f", stat_loops[k],
+			       sc[i].bpf_ns[k]);
+		printf("}");
+	}
+	printf("], \"scale_targets\": {\"start_ms\": %.0f, \"reload_ms\": %.0f, "
+	       "\"rss_kb\": %d", START_TARGET_MS, RELOAD_TARGET_MS,
+	       RSS_TARGET_KB);
+	if (n)
+		printf(", \"met\": %s", met(sc[n - 1].start_ms <= START_TARGET_MS &&
+		       sc[n - 1].reload_ms <= RELOAD_TARGET_MS &&
+		       !sc[n - 1].escaped && sc[n - 1].rss_kb <= RSS_TARGET_KB));
+	printf("}");
+}
+
+/* "SHA:PATH,SHA:PATH,...": the policies of the scale section. */
+static int parse_scale(const char *arg, struct scale *sc, unsigned *n)
+{
+	const char *s = arg;
+	unsigned long a, p;
+	char *end;
+
+	*n = 0;
+	if (!strcmp(arg, "none"))
+		return 0;
+	for (;;) {
+		a = strtoul(s, &end, 10);
+		if (end == s || *end != ':')
+			break;
+		s = end + 1;
+		p = strtoul(s, &end, 10);
+		if (end == s || a > 10000000 || p > 1000000 || *n == MAX_SCALE)
+			break;
+		sc[*n].sha_rules = a;
+		sc[(*n)++].path_rules = p;
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			break;
+		s = end + 1;
+	}
+	return fail("%s: not a valid --scale list; expected SHA:PATH[,SHA:PATH"
+		    "...] (at most %d, SHA <= 10000000, PATH <= 1000000) or "
+		    "none", arg, MAX_SCALE);
+}
+
 static void report(const struct bench *b, struct workload *ws, size_t nw,
-		   const struct daemon_cost *dc)
+		   const struct daemon_cost *dc, const struct scale *sc,
+		   unsigned nsc)
 {
 	unsigned r, n = b->rounds;
-	double load = median(dc->ms, n), start = median(dc->start_ms, n);
+	double load = b->ratios ? median(dc->ms, n) : 0;
+	double start = b->ratios ? median(dc->start_ms, n) : 0;
 	struct utsname u;
 	size_t i;
 
-	printf("bench: results: median over %u rounds of (time with "
-	       "interdict / time without)\n", n);
-	for (i = 0; i < nw; i++) {
-		summarize(&ws[i], n);
-		printf("bench:   %-5s %.3f  target <= %.2f %-6s  fapolicyd %.2f"
-		       "  %.2f -> %.2f us  rounds:", ws[i].name, ws[i].ratio,
-		       ws[i].target, ws[i].ratio <= ws[i].target ? "met" :
-		       "MISSED", ws[i].fapolicyd, ws[i].us_off, ws[i].us_on);
-		for (r = 0; r < n; r++)
-			printf(" %.3f", ws[i].ratios[r]);
-		printf("\n");
+	if (b->ratios) {
+		printf("bench: results: median over %u rounds of (time with "
+		       "interdict / time without)\n", n);
+		for (i = 0; i < nw; i++) {
+			summarize(&ws[i], n);
+			printf("bench:   %-5s %.3f  target <= %.2f %-6s  fapolicyd "
+			       "%.2f  %.2f -> %.2f us  rounds:", ws[i].name,
+			       ws[i].ratio, ws[i].target, ws[i].ratio <=
+			       ws[i].target ? "met" : "MISSED", ws[i].fapolicyd,
+			       ws[i].us_off, ws[i].us_on);
+			for (r = 0; r < n; r++)
+				printf(" %.3f", ws[i].ratios[r]);
+			printf("\n");
+		}
+		printf("bench:   load  %.0f ms  target <= %.0f ms %-6s  (compile "
+		       "and map writes; interdictd start to pid file %.0f ms)\n",
+		       load, LOAD_TARGET_MS, load <= LOAD_TARGET_MS ? "met" :
+		       "MISSED", start);
+		printf("bench:   idle  interdictd used %.2f%% of the CPU over %d "
+		       "s doing nothing (default options)\n", dc->idle_cpu,
+		       IDLE_S);
 	}
-	printf("bench:   load  %.0f ms  target <= %.0f ms %-6s  (compile and "
-	       "map writes; interdictd start to pid file %.0f ms)\n", load,
-	       LOAD_TARGET_MS, load <= LOAD_TARGET_MS ? "met" : "MISSED",
-	       start);
-	printf("bench:   idle  interdictd used %.2f%% of the CPU over %d s "
-	       "doing nothing (default options)\n", dc->idle_cpu, IDLE_S);
+	if (nsc)
+		report_scale(sc, nsc);
 
 	uname(&u);
 	printf("{\"bench\": {\"kernel\": \"%s\", \"rounds\": %u, "
-	       "\"sha256_rules\": %u, \"path_rules\": %u", u.release, n,
-	       b->sha_rules, b->path_rules);
-	for (i = 0; i < nw; i++) {
+	       "\"sha256_rules\": %u, \"path_rules\": %u", u.release,
+	       b->ratios ? n : 0, b->sha_rules, b->path_rules);
+	for (i = 0; b->ratios && i < nw; i++) {
 		printf(", \"%s\": {\"iterations\": %ld, \"ratio\": %.4f, ",
 		       ws[i].name, ws[i].n, ws[i].ratio);
 		json_list("ratios", ws[i].ratios, n, "%.4f");
@@ -626,30 +1029,54 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 		       ws[i].us_on, ws[i].target, met(ws[i].ratio <=
 		       ws[i].target), ws[i].fapolicyd);
 	}
-	printf(", \"load\": {\"ms\": %.0f, ", load);
-	json_list("ms_rounds", dc->ms, n, "%.0f");
-	printf(", \"start_ms\": %.0f, ", start);
-	json_list("start_ms_rounds", dc->start_ms, n, "%.0f");
-	printf(", \"target_ms\": %.0f, \"met\": %s}, \"idle_cpu_percent\": "
-	       "%.2f}}\n", LOAD_TARGET_MS, met(load <= LOAD_TARGET_MS),
-	       dc->idle_cpu);
+	if (b->ratios) {
+		printf(", \"load\": {\"ms\": %.0f, ", load);
+		json_list("ms_rounds", dc->ms, n, "%.0f");
+		printf(", \"start_ms\": %.0f, ", start);
+		json_list("start_ms_rounds", dc->start_ms, n, "%.0f");
+		printf(", \"target_ms\": %.0f, \"met\": %s}, "
+		       "\"idle_cpu_percent\": %.2f", LOAD_TARGET_MS,
+		       met(load <= LOAD_TARGET_MS), dc->idle_cpu);
+	}
+	json_scale(sc, nsc);
+	printf("}}\n");
 }
+
+#define SCALE_DEFAULT	"0:0,0:10000,100000:10000,1000000:10000"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: bench [--rounds N] [--exec N] [--open N] [--mmap N]\n"
-"             [--sha256-rules N] [--path-rules N] [--dir DIR]\n"
-"Times exec, open() and mmap(PROT_EXEC) loops with and without interdictd\n"
-"(build/interdictd next to this program's directory) enforcing a policy of\n"
-"N random SHA-256 rules and N path rules that match none of the files used,\n"
-"then measures interdictd's own CPU use while idle.\n"
+"             [--sha256-rules N] [--path-rules N] [--no-ratios]\n"
+"             [--scale SHA:PATH[,SHA:PATH...]|none] [--dir DIR]\n"
+"Two sections, then one JSON line with every figure.\n"
+"Ratios: times exec, open() and mmap(PROT_EXEC) loops with and without\n"
+"interdictd (build/interdictd next to this program's directory) enforcing a\n"
+"policy of random SHA-256 rules and path rules that match none of the files\n"
+"used, in ABBA rounds, then measures interdictd's own CPU use while idle.\n"
+"Scale: for each policy size, interdictd's start to enforcing (fork to pid\n"
+"file), reload time (`interdict reload`), RSS and HWM (/proc/PID/status),\n"
+"the memlock of its maps and programs (/proc/PID/fdinfo), the ns its\n"
+"programs run per open, exec and mmap (kernel.bpf_stats_enabled), and a\n"
+"reload while a child opens a denied canary (none may get through).\n"
+"  --rounds N        ratio rounds (default 5, at most %d)\n"
+"  --exec N          iterations of the exec loop (default 300)\n"
+"  --open N          iterations of the open loop (default 20000)\n"
+"  --mmap N          iterations of the mmap loop (default 20000)\n"
+"  --sha256-rules N  SHA-256 rules of the ratio policy (default 100000)\n"
+"  --path-rules N    path rules of the ratio policy (default 10000)\n"
+"  --no-ratios       skip the ratio section\n"
+"  --scale LIST      policies of the scale section, as SHA:PATH rule counts\n"
+"                    (default " SCALE_DEFAULT "),\n"
+"                    or none; targets apply to the last\n"
+"  --dir DIR         scratch directory (default /tmp/interdict-bench)\n"
 "Needs root and a kernel that lets interdictd attach: run it in a VM\n"
-"through `make bench`.\n");
+"through `make bench`.\n", MAX_ROUNDS);
 }
 
 static int parse_args(int argc, char **argv, struct bench *b,
-		      struct workload *ws)
+		      struct workload *ws, struct scale *sc, unsigned *nsc)
 {
 	static const struct option opts[] = {
 		{ "rounds", required_argument, NULL, 'r' },
@@ -659,6 +1086,8 @@ static int parse_args(int argc, char **argv, struct bench *b,
 		{ "sha256-rules", required_argument, NULL, 's' },
 		{ "path-rules", required_argument, NULL, 'p' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "no-ratios", no_argument, NULL, 'n' },
+		{ "scale", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -673,6 +1102,15 @@ static int parse_args(int argc, char **argv, struct bench *b,
 		}
 		if (c == 'd') {
 			b->dir = optarg;
+			continue;
+		}
+		if (c == 'n') {
+			b->ratios = false;
+			continue;
+		}
+		if (c == 'S') {
+			if (parse_scale(optarg, sc, nsc))
+				return -1;
 			continue;
 		}
 		if (c == '?')
@@ -709,13 +1147,17 @@ int main(int argc, char **argv)
 	struct bench b = {
 		.dir = "/tmp/interdict-bench", .rounds = 5,
 		.sha_rules = 100000, .path_rules = 10000, .library_fd = -1,
+		.ratios = true,
 	};
 	struct daemon_cost dc = { 0 };
+	struct scale sc[MAX_SCALE] = { 0 };
+	unsigned nsc = 0;
 	size_t nw = sizeof(ws) / sizeof(ws[0]);
 	unsigned r;
 	bool on;
 
-	if (parse_args(argc, argv, &b, ws)) {
+	if (parse_scale(SCALE_DEFAULT, sc, &nsc) ||
+	    parse_args(argc, argv, &b, ws, sc, &nsc)) {
 		usage(stderr);
 		return 2;
 	}
@@ -726,7 +1168,7 @@ int main(int argc, char **argv)
 	       "and canaries under %s; workloads: exec of %s, open() of %s, "
 	       "mmap(PROT_READ|PROT_EXEC) of %s\n", b.rounds, b.sha_rules,
 	       b.path_rules, CANARY_DIR, b.payload, b.data, b.library);
-	for (r = 0; r < b.rounds; r++) {
+	for (r = 0; b.ratios && r < b.rounds; r++) {
 		/* ABBA: the side that goes first alternates. */
 		on = r % 2;
 		printf("bench: round %u/%u\n", r + 1, b.rounds);
@@ -734,10 +1176,14 @@ int main(int argc, char **argv)
 		    run_side(&b, ws, nw, r, !on, &dc))
 			return 1;
 	}
-	printf("bench: interdictd idle for %d s\n", IDLE_S);
-	dc.idle_cpu = idle_cpu(&b);
-	if (dc.idle_cpu < 0)
+	if (b.ratios) {
+		printf("bench: interdictd idle for %d s\n", IDLE_S);
+		dc.idle_cpu = idle_cpu(&b);
+		if (dc.idle_cpu < 0)
+			return 1;
+	}
+	if (nsc && run_scale(&b, sc, nsc))
 		return 1;
-	report(&b, ws, nw, &dc);
+	report(&b, ws, nw, &dc, sc, nsc);
 	return 0;
 }
