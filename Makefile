@@ -122,6 +122,12 @@ $(BUILD)/bench/%: tests/bench/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
 
+# The static payload: exec with no dynamic loader at all.
+$(BUILD)/bench/payload: tests/bench/payload.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static $< -o $@
+
 # libFuzzer targets: every tests/fuzz/fuzz_NAME.c, seeded from
 # tests/fuzz/corpus/NAME/ if it exists. $(LIB) is built by gcc without
 # instrumentation, so the userspace sources are compiled again by clang with

@@ -46,7 +46,9 @@ __attribute__((constructor)) static void payload(void)
 
 struct bench {
 	const char *dir;	/* scratch tree, holds no rule's path */
-	char daemon[PATH_MAX], cli[PATH_MAX];
+	char daemon[PATH_MAX], cli[PATH_MAX], static_src[PATH_MAX];
+	const char *fapolicyd;	/* its executable, or NULL: not measured */
+	char fa_log[PATH_MAX], payload_static[PATH_MAX];
 	unsigned rounds, sha_rules, path_rules;
 	char payload[PATH_MAX], library[PATH_MAX], data[PATH_MAX];
 	char policy[PATH_MAX], pid_file[PATH_MAX];
@@ -54,6 +56,7 @@ struct bench {
 	int library_fd;
 	size_t library_len;
 	bool ratios;		/* the with/without section */
+	bool do_events;		/* the events section */
 };
 
 struct workload {
@@ -61,9 +64,10 @@ struct workload {
 	int (*loop)(const struct bench *b, long n);
 	long n;
 	double target;		/* the ratio not to exceed */
-	double fapolicyd;	/* its ratio, measured the same way */
 	double off[MAX_ROUNDS], on[MAX_ROUNDS];	/* seconds per loop */
+	double fa[MAX_ROUNDS];		/* with fapolicyd instead */
 	double ratios[MAX_ROUNDS], ratio, us_off, us_on;	/* summarize() */
+	double fa_ratios[MAX_ROUNDS], fa_ratio, us_fa;
 };
 
 struct daemon_cost {
@@ -213,11 +217,16 @@ static int setup(struct bench *b)
 	strcpy(strrchr(b->daemon, '/'), "/interdictd");
 	snprintf(b->cli, sizeof(b->cli), "%s", b->daemon);
 	strcpy(strrchr(b->cli, '/'), "/interdict");
+	/* build/bench/payload: the static payload, next to this program */
+	snprintf(b->static_src, sizeof(b->static_src), "%s", b->daemon);
+	strcpy(strrchr(b->static_src, '/'), "/bench/payload");
 	if (!dladdr((void *)printf, &libc) || !libc.dli_fname)
 		return fail("cannot find the C library's file");
 
 #define AT(field, rel) snprintf(b->field, sizeof(b->field), "%s" rel, b->dir)
 	AT(payload, "/bin/payload");
+	AT(payload_static, "/bin/payload-static");
+	AT(fa_log, "/fapolicyd.log");
 	AT(library, "/lib/x86_64-linux-gnu/libc.so.6");
 	AT(data, "/share/data.txt");
 	AT(policy, "/policy.d/");
@@ -232,6 +241,7 @@ static int setup(struct bench *b)
 		return fail("%s: %s", b->data, strerror(errno));
 	if (mkdir_parents(b->policy) ||
 	    copy_file("/proc/self/exe", b->payload, 0755) ||
+	    copy_file(b->static_src, b->payload_static, 0755) ||
 	    copy_file("/proc/self/exe", CANARY_EXEC, 0755) ||
 	    copy_file(b->data, CANARY_OPEN, 0755) ||
 	    copy_file(libc.dli_fname, b->library, 0644) ||
@@ -273,6 +283,16 @@ static int loop_exec(const struct bench *b, long n)
 	return 0;
 }
 
+static int loop_exec_static(const struct bench *b, long n)
+{
+	int rc;
+
+	while (n--)
+		if ((rc = run_payload(b->payload_static)))
+			return fail("%s: exit status %d", b->payload_static, rc);
+	return 0;
+}
+
 static int loop_open(const struct bench *b, long n)
 {
 	int fd;
@@ -293,6 +313,27 @@ static int loop_mmap(const struct bench *b, long n)
 	while (n--) {
 		p = mmap(NULL, b->library_len, PROT_READ | PROT_EXEC,
 			 MAP_PRIVATE, b->library_fd, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap %s: %s", b->library, strerror(errno));
+		munmap(p, b->library_len);
+	}
+	return 0;
+}
+
+/* What a loader does for each library: open, map it executable, close
+ * (what fapolicyd can see: it watches opens, not mappings). */
+static int loop_open_mmap(const struct bench *b, long n)
+{
+	void *p;
+	int fd;
+
+	while (n--) {
+		fd = open(b->library, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return fail("open %s: %s", b->library, strerror(errno));
+		p = mmap(NULL, b->library_len, PROT_READ | PROT_EXEC,
+			 MAP_PRIVATE, fd, 0);
+		close(fd);
 		if (p == MAP_FAILED)
 			return fail("mmap %s: %s", b->library, strerror(errno));
 		munmap(p, b->library_len);
@@ -334,22 +375,28 @@ static double load_ms(const struct bench *b)
 	return ms;
 }
 
-static void show_log(const struct bench *b)
+static void show_file(const char *who, const char *path)
 {
 	char line[1024];
-	FILE *f = fopen(b->log, "re");
+	FILE *f = fopen(path, "re");
 
 	while (f && fgets(line, sizeof(line), f))
-		fprintf(stderr, "bench: interdictd: %s", line);
+		fprintf(stderr, "bench: %s: %s", who, line);
 	if (f)
 		fclose(f);
 }
 
+static void show_log(const struct bench *b)
+{
+	show_file("interdictd", b->log);
+}
+
 /* Start interdictd on the policy; its pid once the pid file exists.
  * refresh: its --refresh value, or NULL for the default. */
-static pid_t daemon_start_on(const struct bench *b, const char *policy,
-			     const char *refresh, unsigned max_sha,
-			     unsigned max_path, double *start_ms)
+static pid_t daemon_start_with(const struct bench *b, const char *policy,
+			       const char *refresh, unsigned max_sha,
+			       unsigned max_path, bool keep_events,
+			       double *start_ms)
 {
 	char sha[16], path[16];
 	double t0 = now_s();
@@ -361,7 +408,9 @@ static pid_t daemon_start_on(const struct bench *b, const char *policy,
 	snprintf(path, sizeof(path), "%u", max_path > 1U << 16 ? max_path :
 		 1U << 16);
 
-	unlink(b->events);
+	if (!keep_events)
+		unlink(b->events);
+	unlink(b->pid_file);
 	pid = fork();
 	if (pid < 0)
 		return fail("fork: %s", strerror(errno));
@@ -394,6 +443,22 @@ static pid_t daemon_start_on(const struct bench *b, const char *policy,
 	}
 	*start_ms = (now_s() - t0) * 1000;
 	return pid;
+}
+
+static pid_t daemon_start_on(const struct bench *b, const char *policy,
+			     const char *refresh, unsigned max_sha,
+			     unsigned max_path, double *start_ms)
+{
+	return daemon_start_with(b, policy, refresh, max_sha, max_path, false,
+				 start_ms);
+}
+
+/* Again after a stop that left the programs attached: the events file
+ * stays, and the daemon takes over what waits in the ring buffer. */
+static pid_t daemon_start_keep(const struct bench *b, const char *policy,
+			       double *start_ms)
+{
+	return daemon_start_with(b, policy, "0", 0, 2, true, start_ms);
 }
 
 static pid_t daemon_start(const struct bench *b, const char *refresh,
@@ -475,18 +540,84 @@ static void settle(void)
 	sleep(SETTLE_S);
 }
 
-/* One side of a round: every workload, with interdict attached or not.
- * Attached, interdictd does not re-learn rule paths' inodes (--refresh 0):
- * that periodic work would land in some timed loops and not in others;
- * idle_cpu() measures it on its own. */
+#define FA_START_TIMEOUT_S 600
+
+/* Start fapolicyd (in the foreground, reporting denials to its log) and
+ * wait until it denies the canary's exec and open: its pid, or -1. */
+static pid_t fapolicyd_start(const struct bench *b)
+{
+	double t0 = now_s();
+	int status, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork: %s", strerror(errno));
+	if (!pid) {
+		fd = open(b->fa_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(b->fapolicyd, "fapolicyd", "--debug-deny", (char *)NULL);
+		_exit(127);
+	}
+	while (run_payload(CANARY_EXEC) != EXIT_DENIED) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			show_file("fapolicyd", b->fa_log);
+			return fail("fapolicyd exited with status %#x before "
+				    "denying the canary", status);
+		}
+		if (now_s() - t0 > FA_START_TIMEOUT_S) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			show_file("fapolicyd", b->fa_log);
+			return fail("fapolicyd did not deny the canary in %d s",
+				    FA_START_TIMEOUT_S);
+		}
+		usleep(50000);
+	}
+	fd = open(CANARY_OPEN, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != EPERM) {
+		if (fd >= 0)
+			close(fd);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return fail("fapolicyd denies the canary's exec but not its "
+			    "open");
+	}
+	printf("bench:   fapolicyd denies the canary (exec and open) %.1f s "
+	       "after its start\n", now_s() - t0);
+	return pid;
+}
+
+static int fapolicyd_stop(const struct bench *b, pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &status, 0) != pid)
+		return fail("waitpid fapolicyd: %s", strerror(errno));
+	if (run_payload(CANARY_EXEC) != 0) {
+		show_file("fapolicyd", b->fa_log);
+		return fail("the canary is still denied after fapolicyd "
+			    "stopped");
+	}
+	return 0;
+}
+
+enum side { SIDE_OFF, SIDE_ON, SIDE_FA };
+static const char *const side_names[] = { "off", "on", "fa" };
+
+/* One side of a round: every workload, with interdict attached, fapolicyd
+ * running, or neither. Attached, interdictd does not re-learn rule paths'
+ * inodes (--refresh 0): that periodic work would land in some timed loops
+ * and not in others; idle_cpu() measures it on its own. */
 static int run_side(const struct bench *b, struct workload *ws, size_t nw,
-		    unsigned round, bool on, struct daemon_cost *dc)
+		    unsigned round, enum side side, struct daemon_cost *dc)
 {
 	const char *hook;
 	pid_t pid = 0;
 	size_t i;
 
-	if (on) {
+	if (side == SIDE_ON) {
 		pid = daemon_start(b, "0", &dc->start_ms[round]);
 		if (pid < 0)
 			return -1;
@@ -499,11 +630,17 @@ static int run_side(const struct bench *b, struct workload *ws, size_t nw,
 				    "... in N ms\" line in interdictd's log",
 				    hook);
 		}
+	} else if (side == SIDE_FA) {
+		pid = fapolicyd_start(b);
+		if (pid < 0)
+			return -1;
 	}
 	settle();
-	printf("bench:   %-3s", on ? "on" : "off");
+	printf("bench:   %-3s", side_names[side]);
 	for (i = 0; i < nw; i++) {
-		double *t = on ? &ws[i].on[round] : &ws[i].off[round];
+		double *t = side == SIDE_ON ? &ws[i].on[round] :
+			    side == SIDE_FA ? &ws[i].fa[round] :
+			    &ws[i].off[round];
 
 		if (time_workload(b, &ws[i], t))
 			break;
@@ -511,11 +648,13 @@ static int run_side(const struct bench *b, struct workload *ws, size_t nw,
 		       *t / ws[i].n * 1e6);
 		fflush(stdout);
 	}
-	if (on)
+	if (side == SIDE_ON)
 		printf("  (load %.0f ms, pid file after %.0f ms)",
 		       dc->ms[round], dc->start_ms[round]);
 	printf("\n");
-	if (pid && daemon_stop(b, pid))
+	if (side == SIDE_ON && daemon_stop(b, pid))
+		return -1;
+	if (side == SIDE_FA && fapolicyd_stop(b, pid))
 		return -1;
 	return i == nw ? 0 : -1;
 }
@@ -594,11 +733,15 @@ static void summarize(struct workload *w, unsigned n)
 {
 	unsigned r;
 
-	for (r = 0; r < n; r++)
+	for (r = 0; r < n; r++) {
 		w->ratios[r] = w->on[r] / w->off[r];
+		w->fa_ratios[r] = w->fa[r] / w->off[r];
+	}
 	w->ratio = median(w->ratios, n);
+	w->fa_ratio = median(w->fa_ratios, n);
 	w->us_off = median(w->off, n) / w->n * 1e6;
 	w->us_on = median(w->on, n) / w->n * 1e6;
+	w->us_fa = median(w->fa, n) / w->n * 1e6;
 }
 
 static const char *met(bool yes)
@@ -950,6 +1093,198 @@ static void json_scale(const struct scale *sc, unsigned n)
 	printf("}");
 }
 
+/* ---- events: denials while no daemon reads them, and a sustained stream ---- */
+
+#define BURST_N		20000	/* denials queued while the daemon is stopped */
+#define STREAM_N	100000	/* denials as fast as one process makes them */
+#define DRAIN_TIMEOUT_S	300
+
+struct events {
+	long burst, burst_written, burst_lost;
+	long stream, stream_written, stream_lost;
+	double stream_s, stream_rate, attempt_rate;
+};
+
+/* Event lines of the open canary's rule in the events file, counted from
+ * *off on (the file only grows while one daemon writes it). */
+static long count_events(const struct bench *b, long *off)
+{
+	char line[16384];
+	long n = 0;
+	FILE *f = fopen(b->events, "re");
+
+	if (!f)
+		return 0;
+	if (*off && fseek(f, *off, SEEK_SET))
+		*off = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strchr(line, '\n'))
+			break;		/* a line still being written */
+		*off = ftell(f);
+		n += strstr(line, "\"bench-canary-open\"") != NULL;
+	}
+	fclose(f);
+	return n;
+}
+
+/* state.events_lost as `interdict -j status` reports it, or -1. */
+static long events_lost(const struct bench *b)
+{
+	char out[16384], *p;
+	int pipefd[2], status;
+	ssize_t n, len = 0;
+	pid_t cli;
+
+	if (pipe(pipefd))
+		return -1;
+	cli = fork();
+	if (!cli) {
+		dup2(pipefd[1], 1);
+		execl(b->cli, "interdict", "--control", b->control, "-j",
+		      "status", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (cli > 0 && len < (ssize_t)sizeof(out) - 1 &&
+	       (n = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += n;
+	close(pipefd[0]);
+	out[len] = 0;
+	if (cli < 0 || waitpid(cli, &status, 0) != cli || status)
+		return fail("interdict -j status failed (status %#x)", status);
+	p = strstr(out, "\"lost\":");
+	return p ? strtol(p + 7, NULL, 10) : fail("no \"lost\" in status");
+}
+
+static long deny_opens(long n)
+{
+	long denied = 0;
+	int fd;
+
+	while (n--) {
+		fd = open(CANARY_OPEN, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		else
+			denied += errno == EPERM;
+	}
+	return denied;
+}
+
+/* Until every attempt is an event line or counted lost (or nothing moves
+ * for 10 s): 0 once accounted for. */
+static int drain(const struct bench *b, long *off, long lost0, long want,
+		 long *written, long *lost)
+{
+	double t0 = now_s(), moved = t0;
+	long n, l;
+
+	for (;;) {
+		n = count_events(b, off);
+		l = events_lost(b);
+		if (l < 0)
+			return -1;
+		if (n)
+			moved = now_s();
+		*written += n;
+		*lost = l - lost0;
+		if (*written + *lost >= want)
+			return 0;
+		if (now_s() - moved > 10 || now_s() - t0 > DRAIN_TIMEOUT_S)
+			return 0;
+		usleep(10000);
+	}
+}
+
+static int run_events(const struct bench *b, struct events *ev)
+{
+	char dir[PATH_MAX];
+	double start_ms, t0;
+	long off = 0, lost0;
+	pid_t pid;
+	int status, err = -1;
+
+	snprintf(dir, sizeof(dir), "%s/events.d/", b->dir);
+	if (write_policy(dir, 0, 0))
+		return -1;
+	printf("bench: events: %d denied opens while no daemon runs, then "
+	       "%d as fast as one process makes them\n", BURST_N, STREAM_N);
+	pid = daemon_start_on(b, dir, "0", 0, 2, &start_ms);
+	if (pid < 0)
+		return -1;
+	lost0 = events_lost(b);
+	/* SIGTERM: the programs stay attached and enforce; records wait in
+	 * the ring buffer for the next daemon. */
+	kill(pid, SIGTERM);
+	if (lost0 < 0 || waitpid(pid, &status, 0) != pid)
+		return fail("cannot stop interdictd");
+	ev->burst = deny_opens(BURST_N);
+	if (ev->burst != BURST_N)
+		return fail("%ld of %d canary opens denied with no daemon "
+			    "running", ev->burst, BURST_N);
+	pid = daemon_start_keep(b, dir, &start_ms);
+	if (pid < 0)
+		return -1;
+	off = 0;
+	if (drain(b, &off, lost0, ev->burst, &ev->burst_written,
+		  &ev->burst_lost))
+		goto out;
+	printf("bench:   burst: %ld denials, %ld written, %ld counted lost\n",
+	       ev->burst, ev->burst_written, ev->burst_lost);
+
+	lost0 = events_lost(b);
+	t0 = now_s();
+	ev->stream = deny_opens(STREAM_N);
+	ev->attempt_rate = ev->stream / (now_s() - t0);
+	if (lost0 < 0 || drain(b, &off, lost0, ev->stream,
+			       &ev->stream_written, &ev->stream_lost))
+		goto out;
+	ev->stream_s = now_s() - t0;
+	ev->stream_rate = ev->stream_written / ev->stream_s;
+	printf("bench:   sustained: %ld denials at %.0f/s, %ld written, %ld "
+	       "counted lost, in %.2f s: %.0f events/s to the JSON file; "
+	       "written + lost %s attempts\n", ev->stream, ev->attempt_rate,
+	       ev->stream_written, ev->stream_lost, ev->stream_s,
+	       ev->stream_rate, ev->stream_written + ev->stream_lost ==
+	       ev->stream ? "=" : "!=");
+	err = 0;
+out:
+	if (daemon_stop(b, pid))
+		err = -1;
+	return err;
+}
+
+#define EVENTS_RATE_TARGET 100000.0
+
+static void report_events(const struct events *ev)
+{
+	printf("bench: events: burst of %ld with the daemon stopped: %ld "
+	       "written, %ld lost (target 0 lost %s); sustained: %.0f "
+	       "events/s (target >= %.0f %s), %ld + %ld = %ld of %ld "
+	       "attempts accounted for %s\n", ev->burst, ev->burst_written,
+	       ev->burst_lost, ev->burst_lost ? "MISSED" : "met",
+	       ev->stream_rate, EVENTS_RATE_TARGET,
+	       ev->stream_rate >= EVENTS_RATE_TARGET ? "met" : "MISSED",
+	       ev->stream_written, ev->stream_lost, ev->stream_written +
+	       ev->stream_lost, ev->stream, ev->stream_written +
+	       ev->stream_lost == ev->stream ? "(ok)" : "(MISMATCH)");
+}
+
+static void json_events(const struct events *ev)
+{
+	printf(", \"events\": {\"burst\": {\"denials\": %ld, \"written\": %ld, "
+	       "\"lost\": %ld, \"met\": %s}, \"sustained\": {\"denials\": %ld, "
+	       "\"written\": %ld, \"lost\": %ld, \"seconds\": %.3f, "
+	       "\"events_per_s\": %.0f, \"denials_per_s\": %.0f, "
+	       "\"accounted\": %s, \"target_per_s\": %.0f, \"met\": %s}}",
+	       ev->burst, ev->burst_written, ev->burst_lost,
+	       met(!ev->burst_lost && ev->burst_written == ev->burst),
+	       ev->stream, ev->stream_written, ev->stream_lost, ev->stream_s,
+	       ev->stream_rate, ev->attempt_rate,
+	       met(ev->stream_written + ev->stream_lost == ev->stream),
+	       EVENTS_RATE_TARGET, met(ev->stream_rate >= EVENTS_RATE_TARGET));
+}
+
 /* "SHA:PATH,SHA:PATH,...": the policies of the scale section. */
 static int parse_scale(const char *arg, struct scale *sc, unsigned *n)
 {
@@ -983,7 +1318,7 @@ static int parse_scale(const char *arg, struct scale *sc, unsigned *n)
 
 static void report(const struct bench *b, struct workload *ws, size_t nw,
 		   const struct daemon_cost *dc, const struct scale *sc,
-		   unsigned nsc)
+		   unsigned nsc, const struct events *ev)
 {
 	unsigned r, n = b->rounds;
 	double load = b->ratios ? median(dc->ms, n) : 0;
@@ -996,13 +1331,21 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 		       "interdict / time without)\n", n);
 		for (i = 0; i < nw; i++) {
 			summarize(&ws[i], n);
-			printf("bench:   %-5s %.3f  target <= %.2f %-6s  fapolicyd "
-			       "%.2f  %.2f -> %.2f us  rounds:", ws[i].name,
+			printf("bench:   %-11s %.3f  target <= %.3f %-6s  "
+			       "%.2f -> %.2f us  rounds:", ws[i].name,
 			       ws[i].ratio, ws[i].target, ws[i].ratio <=
-			       ws[i].target ? "met" : "MISSED", ws[i].fapolicyd,
+			       ws[i].target ? "met" : "MISSED",
 			       ws[i].us_off, ws[i].us_on);
 			for (r = 0; r < n; r++)
 				printf(" %.3f", ws[i].ratios[r]);
+			printf("\n");
+			if (!b->fapolicyd)
+				continue;
+			printf("bench:   %-11s %.3f  fapolicyd, same loops        "
+			       "%.2f -> %.2f us  rounds:", "", ws[i].fa_ratio,
+			       ws[i].us_off, ws[i].us_fa);
+			for (r = 0; r < n; r++)
+				printf(" %.3f", ws[i].fa_ratios[r]);
 			printf("\n");
 		}
 		printf("bench:   load  %.0f ms  target <= %.0f ms %-6s  (compile "
@@ -1015,6 +1358,8 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 	}
 	if (nsc)
 		report_scale(sc, nsc);
+	if (b->do_events)
+		report_events(ev);
 
 	uname(&u);
 	printf("{\"bench\": {\"kernel\": \"%s\", \"rounds\": %u, "
@@ -1024,10 +1369,16 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 		printf(", \"%s\": {\"iterations\": %ld, \"ratio\": %.4f, ",
 		       ws[i].name, ws[i].n, ws[i].ratio);
 		json_list("ratios", ws[i].ratios, n, "%.4f");
-		printf(", \"us_off\": %.2f, \"us_on\": %.2f, \"target\": %.2f, "
-		       "\"met\": %s, \"fapolicyd\": %.2f}", ws[i].us_off,
-		       ws[i].us_on, ws[i].target, met(ws[i].ratio <=
-		       ws[i].target), ws[i].fapolicyd);
+		printf(", \"us_off\": %.2f, \"us_on\": %.2f, \"target\": %.3f, "
+		       "\"met\": %s", ws[i].us_off, ws[i].us_on, ws[i].target,
+		       met(ws[i].ratio <= ws[i].target));
+		if (b->fapolicyd) {
+			printf(", \"fapolicyd\": %.4f, ", ws[i].fa_ratio);
+			json_list("fapolicyd_ratios", ws[i].fa_ratios, n, "%.4f");
+			printf(", \"us_fapolicyd\": %.2f}", ws[i].us_fa);
+		} else {
+			printf(", \"fapolicyd\": null}");
+		}
 	}
 	if (b->ratios) {
 		printf(", \"load\": {\"ms\": %.0f, ", load);
@@ -1039,6 +1390,8 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 		       met(load <= LOAD_TARGET_MS), dc->idle_cpu);
 	}
 	json_scale(sc, nsc);
+	if (b->do_events)
+		json_events(ev);
 	printf("}}\n");
 }
 
@@ -1047,32 +1400,44 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: bench [--rounds N] [--exec N] [--open N] [--mmap N]\n"
-"             [--sha256-rules N] [--path-rules N] [--no-ratios]\n"
+"usage: bench [--rounds N] [--exec N] [--exec-static N] [--open N]\n"
+"             [--mmap N] [--open-mmap N] [--sha256-rules N] [--path-rules N]\n"
+"             [--fapolicyd PATH] [--no-ratios] [--no-events]\n"
 "             [--scale SHA:PATH[,SHA:PATH...]|none] [--dir DIR]\n"
-"Two sections, then one JSON line with every figure.\n"
+"Three sections, then one JSON line with every figure.\n"
 "Ratios: times exec, open() and mmap(PROT_EXEC) loops with and without\n"
 "interdictd (build/interdictd next to this program's directory) enforcing a\n"
 "policy of random SHA-256 rules and path rules that match none of the files\n"
 "used, in ABBA rounds, then measures interdictd's own CPU use while idle.\n"
+"With --fapolicyd, each round also times the same loops under fapolicyd\n"
+"(started from PATH with its configuration in /etc/fapolicyd, which must\n"
+"deny the canary tree " CANARY_DIR "; checked each round).\n"
 "Scale: for each policy size, interdictd's start to enforcing (fork to pid\n"
 "file), reload time (`interdict reload`), RSS and HWM (/proc/PID/status),\n"
 "the memlock of its maps and programs (/proc/PID/fdinfo), the ns its\n"
 "programs run per open, exec and mmap (kernel.bpf_stats_enabled), and a\n"
 "reload while a child opens a denied canary (none may get through).\n"
+"Events: %d denied opens while interdictd is stopped (SIGTERM: the programs\n"
+"stay), then started again: written and counted lost; then %d denied\n"
+"opens as fast as one process makes them: events/s written to the JSON\n"
+"file, and written + lost checked against the attempts.\n"
 "  --rounds N        ratio rounds (default 5, at most %d)\n"
-"  --exec N          iterations of the exec loop (default 300)\n"
-"  --open N          iterations of the open loop (default 20000)\n"
-"  --mmap N          iterations of the mmap loop (default 20000)\n"
+"  --exec N          fork+exec+wait of a dynamic payload (default 300)\n"
+"  --exec-static N   the same of a static payload (default 300)\n"
+"  --open N          open()+close() of a data file (default 20000)\n"
+"  --mmap N          mmap(PROT_EXEC)+munmap of an open library (default 20000)\n"
+"  --open-mmap N     open+mmap(PROT_EXEC)+close+munmap (default 10000)\n"
+"  --fapolicyd PATH  also measure fapolicyd, as above\n"
 "  --sha256-rules N  SHA-256 rules of the ratio policy (default 100000)\n"
 "  --path-rules N    path rules of the ratio policy (default 10000)\n"
 "  --no-ratios       skip the ratio section\n"
+"  --no-events       skip the events section\n"
 "  --scale LIST      policies of the scale section, as SHA:PATH rule counts\n"
 "                    (default " SCALE_DEFAULT "),\n"
 "                    or none; targets apply to the last\n"
 "  --dir DIR         scratch directory (default /tmp/interdict-bench)\n"
 "Needs root and a kernel that lets interdictd attach: run it in a VM\n"
-"through `make bench`.\n", MAX_ROUNDS);
+"through `make bench`.\n", BURST_N, STREAM_N, MAX_ROUNDS);
 }
 
 static int parse_args(int argc, char **argv, struct bench *b,
@@ -1081,19 +1446,23 @@ static int parse_args(int argc, char **argv, struct bench *b,
 	static const struct option opts[] = {
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "exec", required_argument, NULL, 'x' },
+		{ "exec-static", required_argument, NULL, 'X' },
+		{ "open-mmap", required_argument, NULL, 'M' },
+		{ "fapolicyd", required_argument, NULL, 'F' },
 		{ "open", required_argument, NULL, 'o' },
 		{ "mmap", required_argument, NULL, 'm' },
 		{ "sha256-rules", required_argument, NULL, 's' },
 		{ "path-rules", required_argument, NULL, 'p' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "no-ratios", no_argument, NULL, 'n' },
+		{ "no-events", no_argument, NULL, 'E' },
 		{ "scale", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	long v;
 	char *end;
-	int c;
+	int c, k;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -1104,8 +1473,16 @@ static int parse_args(int argc, char **argv, struct bench *b,
 			b->dir = optarg;
 			continue;
 		}
+		if (c == 'F') {
+			b->fapolicyd = optarg;
+			continue;
+		}
 		if (c == 'n') {
 			b->ratios = false;
+			continue;
+		}
+		if (c == 'E') {
+			b->do_events = false;
 			continue;
 		}
 		if (c == 'S') {
@@ -1116,15 +1493,19 @@ static int parse_args(int argc, char **argv, struct bench *b,
 		if (c == '?')
 			return -1;
 		v = strtol(optarg, &end, 10);
+		for (k = 0; opts[k].val != c; k++)
+			;
 		if (*end || v < (c == 's' || c == 'p' ? 0 : 1) || v > 10000000 ||
 		    (c == 'r' && v > MAX_ROUNDS))
 			return fail("%s: not a valid count for --%s", optarg,
-				    opts[strchr("rxomspd", c) - "rxomspd"].name);
+				    opts[k].name);
 		switch (c) {
 		case 'r': b->rounds = v; break;
 		case 'x': ws[0].n = v; break;
-		case 'o': ws[1].n = v; break;
-		case 'm': ws[2].n = v; break;
+		case 'X': ws[1].n = v; break;
+		case 'o': ws[2].n = v; break;
+		case 'm': ws[3].n = v; break;
+		case 'M': ws[4].n = v; break;
 		case 's': b->sha_rules = v; break;
 		case 'p': b->path_rules = v; break;
 		}
@@ -1138,23 +1519,27 @@ int main(int argc, char **argv)
 {
 	struct workload ws[] = {
 		{ .name = "exec", .loop = loop_exec, .n = 300,
-		  .target = 1.03, .fapolicyd = 1.10 },
+		  .target = 1.01 },
+		{ .name = "exec_static", .loop = loop_exec_static, .n = 300,
+		  .target = 1.01 },
 		{ .name = "open", .loop = loop_open, .n = 20000,
-		  .target = 1.05, .fapolicyd = 7.16 },
+		  .target = 1.04 },
 		{ .name = "mmap", .loop = loop_mmap, .n = 20000,
-		  .target = 1.03, .fapolicyd = 2.74 },
+		  .target = 1.015 },
+		{ .name = "open_mmap", .loop = loop_open_mmap, .n = 10000,
+		  .target = 1.04 },
 	};
 	struct bench b = {
 		.dir = "/tmp/interdict-bench", .rounds = 5,
 		.sha_rules = 100000, .path_rules = 10000, .library_fd = -1,
-		.ratios = true,
+		.ratios = true, .do_events = true,
 	};
+	struct events ev = { 0 };
 	struct daemon_cost dc = { 0 };
 	struct scale sc[MAX_SCALE] = { 0 };
 	unsigned nsc = 0;
 	size_t nw = sizeof(ws) / sizeof(ws[0]);
 	unsigned r;
-	bool on;
 
 	if (parse_scale(SCALE_DEFAULT, sc, &nsc) ||
 	    parse_args(argc, argv, &b, ws, sc, &nsc)) {
@@ -1165,16 +1550,24 @@ int main(int argc, char **argv)
 	if (setup(&b))
 		return 1;
 	printf("bench: %u rounds; policy: %u SHA-256 rules, %u path rules "
-	       "and canaries under %s; workloads: exec of %s, open() of %s, "
-	       "mmap(PROT_READ|PROT_EXEC) of %s\n", b.rounds, b.sha_rules,
-	       b.path_rules, CANARY_DIR, b.payload, b.data, b.library);
+	       "and canaries under %s; workloads: exec of %s (dynamic) and %s "
+	       "(static), open() of %s, mmap(PROT_READ|PROT_EXEC) of %s, "
+	       "open+mmap of it; fapolicyd: %s\n", b.rounds, b.sha_rules,
+	       b.path_rules, CANARY_DIR, b.payload, b.payload_static, b.data,
+	       b.library, b.fapolicyd ? b.fapolicyd : "not measured");
 	for (r = 0; b.ratios && r < b.rounds; r++) {
-		/* ABBA: the side that goes first alternates. */
-		on = r % 2;
+		/* ABBA (ABCCBA with fapolicyd): the order reverses each round. */
+		enum side order[3] = { SIDE_OFF, SIDE_ON, SIDE_FA };
+		unsigned k, nsides = b.fapolicyd ? 3 : 2;
+
+		if (r % 2) {
+			order[0] = nsides == 3 ? SIDE_FA : SIDE_ON;
+			order[nsides - 1] = SIDE_OFF;
+		}
 		printf("bench: round %u/%u\n", r + 1, b.rounds);
-		if (run_side(&b, ws, nw, r, on, &dc) ||
-		    run_side(&b, ws, nw, r, !on, &dc))
-			return 1;
+		for (k = 0; k < nsides; k++)
+			if (run_side(&b, ws, nw, r, order[k], &dc))
+				return 1;
 	}
 	if (b.ratios) {
 		printf("bench: interdictd idle for %d s\n", IDLE_S);
@@ -1184,6 +1577,8 @@ int main(int argc, char **argv)
 	}
 	if (nsc && run_scale(&b, sc, nsc))
 		return 1;
-	report(&b, ws, nw, &dc, sc, nsc);
+	if (b.do_events && run_events(&b, &ev))
+		return 1;
+	report(&b, ws, nw, &dc, sc, nsc, &ev);
 	return 0;
 }
