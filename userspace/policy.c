@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -92,8 +93,10 @@ __attribute__((constructor)) static void tables_init(void)
 }
 
 /* The rules' strings, in chunks freed with the policy: a struct rule holds
- * pointers, not arrays sized for the longest id, message and path. */
-#define STR_CHUNK	(256 * 1024)
+ * pointers, not arrays sized for the longest id, message and path. Chunks
+ * are mapped, not malloc'd, so that freeing a replaced policy gives its
+ * memory back to the system rather than to a fragmented heap. */
+#define STR_CHUNK	(1024 * 1024)
 
 _Static_assert(sizeof(struct rule) <= 80, "a million rules in 80 MB");
 
@@ -109,10 +112,13 @@ static const char *str_add(struct policy *p, const char *s, size_t len)
 	char *out;
 
 	if (!c || c->cap - c->used < len + 1) {
-		size_t cap = len + 1 > STR_CHUNK ? len + 1 : STR_CHUNK;
+		size_t size = sizeof(*c) + len + 1 > STR_CHUNK ?
+			      sizeof(*c) + len + 1 : STR_CHUNK;
+		size_t cap = size - sizeof(*c);
 
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
+		c = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED)
 			return NULL;
 		c->next = p->strings;
 		c->used = 0;
@@ -629,6 +635,8 @@ static struct rule *next_rule(struct policy *p)
 	struct rule *rules;
 	size_t cap;
 
+	if (p->nrules >= UINT32_MAX - 1)
+		return NULL;	/* check_dups() numbers rules in 32 bits */
 	if (p->nrules == p->cap) {
 		cap = p->cap ? 2 * p->cap : 64;
 		rules = reallocarray(p->rules, cap, sizeof(*rules));
@@ -758,7 +766,8 @@ static const char *add_file(struct policy *p, const char *name,
 	if (!sha)
 		return NULL;
 	p->file_sha256 = sha;
-	if (!EVP_Digest(buf, len, sha[p->nfiles], NULL, EVP_sha256(), NULL))
+	if (buf && !EVP_Digest(buf, len, sha[p->nfiles], NULL, EVP_sha256(),
+			       NULL))
 		return NULL;
 	copy = strdup(name);
 	if (copy)
@@ -845,18 +854,128 @@ cleanup:
 	return ret;
 }
 
+#define READ_CHUNK	(1024 * 1024)	/* > LINE_MAX_LEN + 1 */
+
+/* A line longer than the read buffer: its length, as parse_line would
+ * report it, once its end is found. */
+static void long_line(struct parser *ps, size_t len, char last)
+{
+	if (last == '\r')
+		len--;
+	ps->line++;
+	perr(ps, "line is %zu bytes long; the limit is %d bytes", len,
+	     LINE_MAX_LEN);
+}
+
+/* Lines are parsed as the file is read, a chunk at a time, and hashed on
+ * the way: a million rules are 100 MB of text that is never held whole
+ * (what the daemon's memory peaked at, with the rules). Same lines, same
+ * messages, same digest as parse_buf() over the whole file. */
+static int parse_stream(struct parser *ps, const char *path, int fd)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char *buf = malloc(READ_CHUNK), *s, *end, *eol, last = 0;
+	size_t have = 0, total = 0, skipping = 0;
+	bool eof = false, stop = false;
+	unsigned int idx;
+	ssize_t n;
+	int ret = -ENOMEM;
+
+	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		goto cleanup;
+	ps->file = add_file(ps->p, path, NULL, 0);
+	if (!ps->file)
+		goto cleanup;
+	idx = ps->p->nfiles - 1;
+	ps->line = 0;
+	ret = 0;
+	while (!eof && !ret) {
+		n = read(fd, buf + have, READ_CHUNK - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = read_error(ps, path, -errno, 0);
+			break;
+		}
+		total += n;
+		if (total > FILE_MAX) {
+			ret = read_error(ps, path, -EFBIG, 0);
+			break;
+		}
+		if (n && !EVP_DigestUpdate(ctx, buf + have, n)) {
+			ret = -ENOMEM;
+			break;
+		}
+		eof = n == 0;
+		s = buf + have;
+		end = s + n;
+		if (skipping) {
+			eol = memchr(s, '\n', n);
+			if (!eol && !eof) {
+				skipping += n;
+				last = n ? end[-1] : last;
+				have = 0;
+				continue;
+			}
+			if (!eol)
+				eol = end;
+			if (!stop)
+				long_line(ps, skipping + (eol - s),
+					  eol > s ? eol[-1] : last);
+			skipping = 0;
+			s = eol + 1;
+		} else {
+			s = buf;
+		}
+		while (s < end && !stop) {
+			eol = memchr(s, '\n', end - s);
+			if (!eol && !eof)
+				break;
+			if (!eol)
+				eol = end;
+			ps->line++;
+			ret = parse_line(ps, s, eol - s);
+			stop = ret || too_many_errors(ps);
+			s = eol + 1;
+		}
+		have = s < end && !stop ? end - s : 0;
+		memmove(buf, s, have);
+		if (have == READ_CHUNK) {	/* no newline in a full buffer */
+			skipping = have;
+			last = buf[have - 1];
+			have = 0;
+		}
+	}
+	if (!ret && !EVP_DigestFinal_ex(ctx, ps->p->file_sha256[idx], NULL))
+		ret = -ENOMEM;
+cleanup:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return ret;
+}
+
+/* O_NONBLOCK: opening a FIFO for reading waits for a writer, which may
+ * never come; the file's type is checked on the descriptor before any
+ * read, as file_read() does. */
 static int parse_file(struct parser *ps, const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	mode_t type;
-	int ret;
+	struct stat st;
+	int fd, ret;
 
-	ret = file_read(path, FILE_MAX, &buf, &len, &type);
-	if (ret)
-		return read_error(ps, path, ret, type);
-	ret = parse_buf(ps, path, buf, len);
-	free(buf);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return read_error(ps, path, -errno, 0);
+	if (fstat(fd, &st))
+		ret = read_error(ps, path, -errno, 0);
+	else if (S_ISDIR(st.st_mode))
+		ret = read_error(ps, path, -EISDIR, S_IFDIR);
+	else if (!S_ISREG(st.st_mode))
+		ret = read_error(ps, path, -EINVAL, st.st_mode & S_IFMT);
+	else if ((size_t)st.st_size >= FILE_MAX)
+		ret = read_error(ps, path, -EFBIG, 0);
+	else
+		ret = parse_stream(ps, path, fd);
+	close(fd);
 	return ret;
 }
 
@@ -1024,9 +1143,9 @@ typedef int rule_key_fn(const struct rule *a, const struct rule *b);
 
 struct seen {
 	struct {
-		__u64 hash;
-		size_t rule;	/* index + 1; 0: free slot */
-	} *slots;
+		__u32 tag;	/* the hash's high half; the low bits place it */
+		__u32 rule;	/* index + 1; 0: free slot */
+	} *slots;		/* 8 bytes: 32 MB for a million rules' two */
 	size_t mask;
 };
 
@@ -1139,10 +1258,11 @@ static const struct rule *seen_add(struct seen *t, const struct rule *rules,
 
 	for (k = hash & t->mask; t->slots[k].rule; k = (k + 1) & t->mask) {
 		first = &rules[t->slots[k].rule - 1];
-		if (t->slots[k].hash == hash && !key(first, &rules[i]))
+		if (t->slots[k].tag == (__u32)(hash >> 32) &&
+		    !key(first, &rules[i]))
 			return first;
 	}
-	t->slots[k].hash = hash;
+	t->slots[k].tag = hash >> 32;
 	t->slots[k].rule = i + 1;
 	return NULL;
 }
@@ -1292,7 +1412,7 @@ void policy_free(struct policy *p)
 	while (p->strings) {
 		struct str_chunk *next = p->strings->next;
 
-		free(p->strings);
+		munmap(p->strings, sizeof(*p->strings) + p->strings->cap);
 		p->strings = next;
 	}
 	memset(p, 0, sizeof(*p));
