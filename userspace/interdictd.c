@@ -944,8 +944,10 @@ static int run(struct daemon *d)
 			err = -errno;
 			break;
 		}
-		if (sink_ready(&d->sink))
+		if (sink_ready(&d->sink)) {
 			ring_buffer__consume(rb);
+			maps_tidy();
+		}
 		check_counters(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (d->refresh_s && now.tv_sec >= next_refresh) {

@@ -441,6 +441,8 @@ void maps_adopt(void)
 }
 static struct policy *retired;	/* last replaced policy, for late events */
 static __u64 retired_gen;
+static struct timespec retired_at;
+#define RETIRED_KEEP_MS	1000	/* then every event it decided was read */
 
 static void slot_clear(struct interdict_bpf *skel, struct maps_slot *s,
 		       const struct policy *p, __u32 slot, size_t nsha,
@@ -524,6 +526,7 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 		free(retired);
 		retired = slots[old].policy;
 		retired_gen = slots[old].gen;
+		clock_gettime(CLOCK_MONOTONIC, &retired_at);
 		slots[old].used = false;
 		slots[old].policy = NULL;
 	}
@@ -602,6 +605,25 @@ const struct policy *maps_policy(__u64 gen)
 	if (retired && retired_gen == gen)
 		return retired;
 	return NULL;
+}
+
+/* Called after the ring buffer was read: the replaced policy describes
+ * the events its generation decided, which were all queued within moments
+ * of the switch; kept until the next reload, a million rules would be
+ * held twice for nothing. */
+void maps_tidy(void)
+{
+	struct timespec now;
+
+	if (!retired)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - retired_at.tv_sec) * 1000LL +
+	    (now.tv_nsec - retired_at.tv_nsec) / 1000000 < RETIRED_KEEP_MS)
+		return;
+	policy_free(retired);
+	free(retired);
+	retired = NULL;
 }
 
 void maps_free(void)
