@@ -233,9 +233,9 @@ int maps_refresh(struct interdict_bpf *skel);
 const struct policy *maps_policy(__u64 gen);
 int maps_protect(struct interdict_bpf *skel, const struct protected *pb,
 		 size_t n);
-/* Frees the policy a reload replaced once its events were read: call
- * after reading the ring buffer. */
-void maps_tidy(void);
+/* Deletes the keys of the slot a reload replaced and frees its policy
+ * once its events were read: call after reading the ring buffer. */
+void maps_tidy(struct interdict_bpf *skel);
 void maps_free(void);
 
 /* ctlproto.c: requests on the control socket (see the file's head). */

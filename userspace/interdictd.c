@@ -946,7 +946,7 @@ static int run(struct daemon *d)
 		}
 		if (sink_ready(&d->sink)) {
 			ring_buffer__consume(rb);
-			maps_tidy();
+			maps_tidy(d->skel);
 		}
 		check_counters(d);
 		clock_gettime(CLOCK_MONOTONIC, &now);

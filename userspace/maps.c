@@ -439,11 +439,6 @@ void maps_adopt(void)
 {
 	slot_unknown[0] = slot_unknown[1] = true;
 }
-static struct policy *retired;	/* last replaced policy, for late events */
-static __u64 retired_gen;
-static struct timespec retired_at;
-#define RETIRED_KEEP_MS	1000	/* then every event it decided was read */
-
 static void slot_clear(struct interdict_bpf *skel, struct maps_slot *s,
 		       const struct policy *p, __u32 slot, size_t nsha,
 		       size_t npath, size_t nino)
@@ -452,6 +447,44 @@ static void slot_clear(struct interdict_bpf *skel, struct maps_slot *s,
 	map_del(skel->maps.path_rules, &s->c.path, npath);
 	map_del(skel->maps.ino_rules, &s->c.ino, nino);
 	compiled_free(&s->c);
+}
+
+static struct policy *retired;	/* last replaced policy, for late events */
+static __u64 retired_gen;
+static struct timespec retired_at;
+#define RETIRED_KEEP_MS	1000	/* then every event it decided was read */
+/* The slot a reload replaced, whose keys are deleted after the reply (by
+ * maps_tidy(), or by the next install before it writes there): a million
+ * deletions are not part of the time a new policy takes to be in force. */
+static int stale_slot = -1;
+
+static long long ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000LL +
+	       (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Delete the stale slot's keys; its policy stays to describe late events
+ * until RETIRED_KEEP_MS after the switch. */
+static void stale_clear(struct interdict_bpf *skel)
+{
+	struct maps_slot *s;
+
+	if (stale_slot < 0)
+		return;
+	s = &slots[stale_slot];
+	slot_clear(skel, s, s->policy, stale_slot, s->c.nsha, s->c.path.n,
+		   s->c.ino.n);
+	policy_free(retired);
+	free(retired);
+	retired = s->policy;
+	retired_gen = s->gen;
+	s->used = false;
+	s->policy = NULL;
+	stale_slot = -1;
 }
 
 int maps_install(struct interdict_bpf *skel, struct policy *p,
@@ -475,6 +508,8 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 			 lim->sha_rules, lim->path_rules);
 		return -E2BIG;
 	}
+	if (stale_slot == (int)slot)
+		stale_clear(skel);
 	if (slot_unknown[slot] && (err = slot_purge(skel, slot))) {
 		snprintf(why, len, "cannot clear the free policy slot: %s",
 			 strerror(-err));
@@ -519,16 +554,8 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 		st->sha_hooks[old] = 0;
 		st->rule_hooks[old] = 0;
 		st->inode_rules[old] = 0;
-		slot_clear(skel, &slots[old], slots[old].policy, old,
-			   slots[old].c.nsha, slots[old].c.path.n,
-			   slots[old].c.ino.n);
-		policy_free(retired);
-		free(retired);
-		retired = slots[old].policy;
-		retired_gen = slots[old].gen;
+		stale_slot = old;
 		clock_gettime(CLOCK_MONOTONIC, &retired_at);
-		slots[old].used = false;
-		slots[old].policy = NULL;
 	}
 	s->policy = p;
 	s->gen = gen;
@@ -607,20 +634,18 @@ const struct policy *maps_policy(__u64 gen)
 	return NULL;
 }
 
-/* Called after the ring buffer was read: the replaced policy describes
- * the events its generation decided, which were all queued within moments
- * of the switch; kept until the next reload, a million rules would be
- * held twice for nothing. */
-void maps_tidy(void)
+/* Called after the ring buffer was read, with no request waiting: the
+ * replaced slot's keys are deleted, and the replaced policy, which
+ * describes the events its generation decided (all queued within moments
+ * of the switch), is freed a second after it; kept until the next reload,
+ * a million rules would be held twice for nothing. */
+void maps_tidy(struct interdict_bpf *skel)
 {
-	struct timespec now;
-
-	if (!retired)
+	if (stale_slot < 0 && !retired)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - retired_at.tv_sec) * 1000LL +
-	    (now.tv_nsec - retired_at.tv_nsec) / 1000000 < RETIRED_KEEP_MS)
+	if (ms_since(&retired_at) < RETIRED_KEEP_MS)
 		return;
+	stale_clear(skel);
 	policy_free(retired);
 	free(retired);
 	retired = NULL;
