@@ -7,6 +7,10 @@ set -eu
 # an mmap(), is the same at every boot: results compare across commits.
 echo 0 >/proc/sys/kernel/randomize_va_space
 echo "bench: kernel $(uname -r), $(nproc) CPU, lsm=$(cat /sys/kernel/security/lsm), ASLR off"
+# What the emulated CPU offers the SHA-256 of policy files and of binaries.
+echo "bench: cpu: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //');" \
+	"sha_ni $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)," \
+	"avx2 $(grep -qw avx2 /proc/cpuinfo && echo yes || echo no)"
 if [ ! -x /usr/sbin/fapolicyd ]; then
 	exec build/bench/bench "$@"
 fi

@@ -777,6 +777,7 @@ struct scale {
 	long rss_kb, hwm_kb, reload_rss_kb, reload_hwm_kb;
 	unsigned long long map_kb, prog_kb;
 	double bpf_ns[3];		/* per open, exec, mmap iteration */
+	double wall_ns[3];		/* each iteration took, all told */
 	long probes, escaped;		/* canary opens during a reload */
 };
 
@@ -849,15 +850,24 @@ static int bpf_usage(pid_t pid, struct bpf_usage *u)
 /* Nanoseconds the daemon's programs ran per iteration of loop, from the
  * kernel's own accounting; the programs that ran are printed. */
 static double bpf_cost(const struct bench *b, pid_t pid, const char *name,
-		       int (*loop)(const struct bench *, long), long n)
+		       int (*loop)(const struct bench *, long), long n,
+		       double *wall_ns)
 {
 	struct bpf_usage u0, u1;
 	unsigned long long ns = 0;
 	unsigned i, k;
+	double t0;
 
-	if (bpf_usage(pid, &u0) || loop(b, n) || bpf_usage(pid, &u1))
+	if (loop(b, n / 20 + 2) || bpf_usage(pid, &u0))
 		return -1;
-	printf("bench:     bpf stats, %s x %ld:", name, n);
+	t0 = now_s();
+	if (loop(b, n))
+		return -1;
+	*wall_ns = (now_s() - t0) * 1e9 / n;
+	if (bpf_usage(pid, &u1))
+		return -1;
+	printf("bench:     bpf stats, %s x %ld (%.0f ns each):", name, n,
+	       *wall_ns);
 	for (i = 0; i < u1.nprogs; i++)
 		for (k = 0; k < u0.nprogs; k++) {
 			unsigned long long dn, dr;
@@ -987,7 +997,7 @@ static int scale_one(const struct bench *b, struct scale *sc, unsigned idx)
 	settle();
 	for (i = 0; i < 3; i++) {
 		sc->bpf_ns[i] = bpf_cost(b, pid, stat_loops[i], loops[i],
-					 iters[i]);
+					 iters[i], &sc->wall_ns[i]);
 		if (sc->bpf_ns[i] < 0)
 			goto out;
 	}
@@ -995,6 +1005,7 @@ static int scale_one(const struct bench *b, struct scale *sc, unsigned idx)
 	if (sc->reload_ms < 0)
 		goto out;
 	sc->reload_load_ms = load_ms(b);
+	settle();	/* the replaced policy is freed a second after */
 	sc->reload_rss_kb = status_kb(pid, "VmRSS");
 	sc->reload_hwm_kb = status_kb(pid, "VmHWM");
 	if (reload_gap(b, sc) || canary_escaped())
@@ -1079,8 +1090,9 @@ static void json_scale(const struct scale *sc, unsigned n)
 		       sc[i].reload_hwm_kb, sc[i].map_kb, sc[i].prog_kb,
 		       sc[i].probes, sc[i].escaped);
 		for (k = 0; k < 3; k++)
-			printf(", \"bpf_ns_per_%s\": %.0f", stat_loops[k],
-			       sc[i].bpf_ns[k]);
+			printf(", \"bpf_ns_per_%s\": %.0f, \"ns_per_%s\": %.0f",
+			       stat_loops[k], sc[i].bpf_ns[k], stat_loops[k],
+			       sc[i].wall_ns[k]);
 		printf("}");
 	}
 	printf("], \"scale_targets\": {\"start_ms\": %.0f, \"reload_ms\": %.0f, "
