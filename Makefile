@@ -37,7 +37,8 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%, \
 		     $(wildcard tests/unit/*.c))
 VM_TESTS	:= $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%, \
 		     $(wildcard tests/vm/*.c))
-BENCH_BINS	:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+BENCH_BINS	:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%, \
+		     $(wildcard tests/bench/*.c))
 FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%, \
 		     $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB	:= $(BUILD)/fuzz/libinterdict.a
@@ -116,10 +117,16 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(HARNESS)
 		$< $(LIB) $(LDLIBS) -o $@
 
 # Benchmarks need only libc: a payload they exec loads no more than that.
-$(BUILD)/bench/%: bench/%.c
+$(BUILD)/bench/%: tests/bench/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $< -o $@
+
+# The static payload: exec with no dynamic loader at all.
+$(BUILD)/bench/payload: tests/bench/payload.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -static $< -o $@
 
 # libFuzzer targets: every tests/fuzz/fuzz_NAME.c, seeded from
 # tests/fuzz/corpus/NAME/ if it exists. $(LIB) is built by gcc without

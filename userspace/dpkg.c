@@ -411,12 +411,14 @@ static int append(struct policy *p, struct resolution *res,
 		*r = *pr;
 		r->kind = m->kind;
 		if (m->kind == MATCH_SHA256) {
-			memset(r->path, 0, sizeof(r->path));
+			r->path = "";
 			memcpy(r->sha256, m->sha256, ID_SHA256_LEN);
 			r->hooks &= ~ID_HOOK_OPEN;
 			p->nsha++;
 		} else {
-			snprintf(r->path, sizeof(r->path), "%s", m->path);
+			r->path = policy_strdup(p, m->path);
+			if (!r->path)
+				return -ENOMEM;
 			p->npath++;
 		}
 		s->origin[p->nrules - s->first] = m->pkg;

@@ -35,19 +35,25 @@ enum match_kind {
 				 * in the maps itself */
 };
 
+/* 80 bytes whatever the match: a million SHA-256 rules fit in memory. The
+ * strings live in the policy's string arena (policy.c), NUL-terminated and
+ * read-only; they are never NULL, "" when not given. */
 struct rule {
-	char id[ID_RULE_ID_MAX];
-	char msg[ID_MSG_MAX];		/* empty when not given */
+	const char *id;
+	const char *msg;		/* "" when not given */
+	const char *path;		/* MATCH_PATH, MATCH_TREE (ends in '/');
+					 * MATCH_PACKAGE: the name pattern;
+					 * "" for MATCH_SHA256 */
 	const char *file;		/* points into policy.files */
 	unsigned int line;
 	enum match_kind kind;
 	__u8 sha256[ID_SHA256_LEN];	/* MATCH_SHA256 */
-	char path[ID_PATH_KEY_MAX];	/* MATCH_PATH, MATCH_TREE (ends in '/');
-					 * MATCH_PACKAGE: the name pattern */
 	__u8 action;			/* enum id_action */
 	__u8 hooks;			/* enum id_hook bits */
 	__u8 flags;			/* enum id_rule_flags bits */
 };
+
+struct str_chunk;
 
 struct policy {
 	struct rule *rules;
@@ -57,6 +63,7 @@ struct policy {
 	size_t nfiles;
 	size_t nsha, npath;		/* rules by match kind (npath: exact+tree) */
 	struct policy_pkgs *pkgs;	/* package= resolution, or NULL */
+	struct str_chunk *strings;	/* the rules' ids, messages and paths */
 };
 
 /* policy.c: the rules language (policy/README.md). Errors are printed to
@@ -68,6 +75,8 @@ int policy_parse_buf(struct policy *p, const char *name, const char *buf,
 int policy_load_dir(struct policy *p, const char *dir, FILE *err);
 int policy_load_paths(struct policy *p, char *const paths[], int n, FILE *err);
 void policy_free(struct policy *p);
+/* A copy of s in p's string arena, freed with p; NULL when out of memory. */
+const char *policy_strdup(struct policy *p, const char *s);
 __u32 rule_prio(const struct rule *r);
 const char *hooks_str(__u8 hooks, char *buf, size_t len);
 
@@ -316,6 +325,9 @@ int maps_refresh(struct interdict_bpf *skel);
 const struct policy *maps_policy(__u64 gen);
 int maps_protect(struct interdict_bpf *skel, const struct protected *pb,
 		 size_t n);
+/* Deletes the keys of the slot a reload replaced and frees its policy
+ * once its events were read: call after reading the ring buffer. */
+void maps_tidy(struct interdict_bpf *skel);
 void maps_free(void);
 
 /* ctlproto.c: requests on the control socket (see the file's head). */

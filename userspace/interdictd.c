@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -188,6 +189,8 @@ static int handle_event(void *ctx, void *data, size_t len)
 	f = fmemopen(line, sizeof(line), "w");
 	if (!f)
 		return 0;
+	/* Only this thread sees f: no lock around each of its writes. */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	event_write_json(f, ev, &ec);
 	n = ftell(f);
 	fclose(f);
@@ -1003,8 +1006,10 @@ static int run(struct daemon *d)
 			err = -errno;
 			break;
 		}
-		if (sink_ready(&d->sink))
+		if (sink_ready(&d->sink)) {
 			ring_buffer__consume(rb);
+			maps_tidy(d->skel);
+		}
 		check_counters(d);
 		if (running_pending)
 			running_report(d);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -100,6 +101,44 @@ static void entries_dedup(struct entries *e)
 	free(tmp);
 }
 
+/* Batch operations on hash maps came with 5.6: without them (ENOTSUPP,
+ * 524 in the kernel's numbering, or EOPNOTSUPP), one call per key. */
+static bool batch_unsupported(int err)
+{
+	return err == 524 || err == EOPNOTSUPP || err == ENOSYS;
+}
+
+static int update_batch(int fd, const void *keys, const struct id_rule *vals,
+			size_t ksize, __u32 *count)
+{
+	__u32 i, n = *count;
+
+	if (!bpf_map_update_batch(fd, keys, vals, count, NULL))
+		return 0;
+	if (!batch_unsupported(errno))
+		return -errno;
+	for (i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize,
+					&vals[i], BPF_ANY)) {
+			*count = i;
+			return -errno;
+		}
+	*count = n;
+	return 0;
+}
+
+static void delete_batch(int fd, const void *keys, size_t ksize, __u32 n)
+{
+	__u32 count = n, i;
+
+	if (!bpf_map_delete_batch(fd, keys, &count, NULL))
+		return;
+	/* a missing key stops a batch, as does a kernel without batches:
+	 * finish one by one */
+	for (i = count < n ? count : 0; i < n; i++)
+		bpf_map_delete_elem(fd, (const char *)keys + i * ksize);
+}
+
 static int map_put(struct bpf_map *map, const struct entries *e,
 		   size_t *done)
 {
@@ -109,12 +148,12 @@ static int map_put(struct bpf_map *map, const struct entries *e,
 
 	for (off = 0; off < e->n; off += count) {
 		count = e->n - off < BATCH ? e->n - off : BATCH;
-		err = bpf_map_update_batch(bpf_map__fd(map),
-					   (char *)e->keys + off * e->ksize,
-					   &e->vals[off], &count, NULL);
+		err = update_batch(bpf_map__fd(map),
+				   (char *)e->keys + off * e->ksize,
+				   &e->vals[off], e->ksize, &count);
 		*done = off + count;
 		if (err)
-			return -errno;
+			return err;
 	}
 	*done = e->n;
 	return 0;
@@ -122,32 +161,28 @@ static int map_put(struct bpf_map *map, const struct entries *e,
 
 static void map_del(struct bpf_map *map, const struct entries *e, size_t n)
 {
-	size_t off, i;
+	size_t off;
 	__u32 count;
 
 	for (off = 0; off < n; off += count) {
 		count = n - off < BATCH ? n - off : BATCH;
-		if (!bpf_map_delete_batch(bpf_map__fd(map),
-					  (char *)e->keys + off * e->ksize,
-					  &count, NULL))
-			continue;
-		/* a missing key stops a batch: finish one by one */
-		for (i = off; i < n; i++)
-			bpf_map_delete_elem(bpf_map__fd(map),
-					    (char *)e->keys + i * e->ksize);
-		break;
+		delete_batch(bpf_map__fd(map), (char *)e->keys + off * e->ksize,
+			     e->ksize, count);
 	}
 }
 
+/* SHA-256 keys are not kept: they are made again from the policy, a batch
+ * at a time, to write them and to delete them (24 bytes less per rule than
+ * a copy of a million keys and values held for the life of the slot). */
 struct compiled {
-	struct entries sha, path, ino;
+	size_t nsha;		/* SHA-256 rules; keys in rule order */
+	struct entries path, ino;
 	__u32 sha_hooks, rule_hooks;
 	__u64 path_lens[ID_PATH_KEY_MAX / 64];
 };
 
 static void compiled_free(struct compiled *c)
 {
-	entries_free(&c->sha);
 	entries_free(&c->path);
 	entries_free(&c->ino);
 }
@@ -252,7 +287,6 @@ static int compile(struct interdict_bpf *skel, const struct policy *p,
 	int err = 0;
 
 	memset(c, 0, sizeof(*c));
-	c->sha.ksize = sizeof(struct id_sha_key);
 	c->path.ksize = sizeof(struct id_path_key);
 	c->ino.ksize = sizeof(struct id_inode_key);
 	for (i = 0; i < p->nrules && !err; i++) {
@@ -261,14 +295,12 @@ static int compile(struct interdict_bpf *skel, const struct policy *p,
 
 		if (r->kind == MATCH_PACKAGE)
 			continue;	/* dpkg.c resolved it into rules */
-		rule_value(r, i, &v);
 		c->rule_hooks |= r->hooks;
+		if (r->kind != MATCH_SHA256)
+			rule_value(r, i, &v);
 		if (r->kind == MATCH_SHA256) {
-			struct id_sha_key k = { .slot = slot };
-
-			memcpy(k.sha256, r->sha256, ID_SHA256_LEN);
 			c->sha_hooks |= r->hooks;
-			err = entries_add(&c->sha, &k, &v);
+			c->nsha++;
 			continue;
 		}
 		err = add_path(c, r->path, slot, &v);
@@ -280,6 +312,69 @@ static int compile(struct interdict_bpf *skel, const struct policy *p,
 	if (!err)
 		err = identify_all(skel, c, p, slot, false);
 	return err;
+}
+
+struct sha_batch {
+	struct id_sha_key keys[BATCH];
+	struct id_rule vals[BATCH];
+};
+
+/* The keys (and values) of the SHA-256 rules of p from rule *from on, at
+ * most BATCH and at most max; *from moves past the last rule taken. */
+static __u32 sha_batch(const struct policy *p, size_t *from, __u32 slot,
+		       size_t max, struct sha_batch *b)
+{
+	size_t i = *from;
+	__u32 n = 0;
+
+	for (; i < p->nrules && n < BATCH && n < max; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->kind != MATCH_SHA256)
+			continue;
+		b->keys[n].slot = slot;
+		memcpy(b->keys[n].sha256, r->sha256, ID_SHA256_LEN);
+		rule_value(r, i, &b->vals[n++]);
+	}
+	*from = i;
+	return n;
+}
+
+static int sha_put(struct interdict_bpf *skel, const struct policy *p,
+		   __u32 slot, size_t *done)
+{
+	int fd = bpf_map__fd(skel->maps.sha_rules), err = 0;
+	struct sha_batch *b = malloc(sizeof(*b));
+	size_t from = 0;
+	__u32 n, count;
+
+	*done = 0;
+	if (!b)
+		return -ENOMEM;
+	while (!err && (n = sha_batch(p, &from, slot, SIZE_MAX, b))) {
+		count = n;
+		err = update_batch(fd, b->keys, b->vals, sizeof(b->keys[0]),
+				   &count);
+		*done += count;
+	}
+	free(b);
+	return err;
+}
+
+/* The first n SHA-256 keys of p (all that were written) out of the map. */
+static void sha_del(struct interdict_bpf *skel, const struct policy *p,
+		    __u32 slot, size_t n)
+{
+	int fd = bpf_map__fd(skel->maps.sha_rules);
+	struct sha_batch *b = p && n ? malloc(sizeof(*b)) : NULL;
+	size_t from = 0;
+	__u32 k;
+
+	while (b && n && (k = sha_batch(p, &from, slot, n, b))) {
+		delete_batch(fd, b->keys, sizeof(b->keys[0]), k);
+		n -= k;
+	}
+	free(b);
 }
 
 struct maps_slot {
@@ -347,16 +442,52 @@ void maps_adopt(void)
 {
 	slot_unknown[0] = slot_unknown[1] = true;
 }
-static struct policy *retired;	/* last replaced policy, for late events */
-static __u64 retired_gen;
-
 static void slot_clear(struct interdict_bpf *skel, struct maps_slot *s,
-		       size_t nsha, size_t npath, size_t nino)
+		       const struct policy *p, __u32 slot, size_t nsha,
+		       size_t npath, size_t nino)
 {
-	map_del(skel->maps.sha_rules, &s->c.sha, nsha);
+	sha_del(skel, p, slot, nsha);
 	map_del(skel->maps.path_rules, &s->c.path, npath);
 	map_del(skel->maps.ino_rules, &s->c.ino, nino);
 	compiled_free(&s->c);
+}
+
+static struct policy *retired;	/* last replaced policy, for late events */
+static __u64 retired_gen;
+static struct timespec retired_at;
+#define RETIRED_KEEP_MS	1000	/* then every event it decided was read */
+/* The slot a reload replaced, whose keys are deleted after the reply (by
+ * maps_tidy(), or by the next install before it writes there): a million
+ * deletions are not part of the time a new policy takes to be in force. */
+static int stale_slot = -1;
+
+static long long ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000LL +
+	       (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Delete the stale slot's keys; its policy stays to describe late events
+ * until RETIRED_KEEP_MS after the switch. */
+static void stale_clear(struct interdict_bpf *skel)
+{
+	struct maps_slot *s;
+
+	if (stale_slot < 0)
+		return;
+	s = &slots[stale_slot];
+	slot_clear(skel, s, s->policy, stale_slot, s->c.nsha, s->c.path.n,
+		   s->c.ino.n);
+	policy_free(retired);
+	free(retired);
+	retired = s->policy;
+	retired_gen = s->gen;
+	s->used = false;
+	s->policy = NULL;
+	stale_slot = -1;
 }
 
 int maps_install(struct interdict_bpf *skel, struct policy *p,
@@ -380,6 +511,8 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 			 lim->sha_rules, lim->path_rules);
 		return -E2BIG;
 	}
+	if (stale_slot == (int)slot)
+		stale_clear(skel);
 	if (slot_unknown[slot] && (err = slot_purge(skel, slot))) {
 		snprintf(why, len, "cannot clear the free policy slot: %s",
 			 strerror(-err));
@@ -391,7 +524,7 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 			 strerror(-err));
 		goto fail;
 	}
-	err = map_put(skel->maps.sha_rules, &s->c.sha, &nsha);
+	err = sha_put(skel, p, slot, &nsha);
 	if (!err)
 		err = map_put(skel->maps.path_rules, &s->c.path, &npath);
 	if (!err)
@@ -424,28 +557,25 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 		st->sha_hooks[old] = 0;
 		st->rule_hooks[old] = 0;
 		st->inode_rules[old] = 0;
-		slot_clear(skel, &slots[old], slots[old].c.sha.n,
-			   slots[old].c.path.n, slots[old].c.ino.n);
-		policy_free(retired);
-		free(retired);
-		retired = slots[old].policy;
-		retired_gen = slots[old].gen;
-		slots[old].used = false;
-		slots[old].policy = NULL;
+		stale_slot = old;
+		clock_gettime(CLOCK_MONOTONIC, &retired_at);
 	}
 	s->policy = p;
 	s->gen = gen;
 	s->used = true;
+	/* What loading freed (libbpf's copy of the kernel's BTF at the start,
+	 * the parse's buffers) goes back to the system, not only to malloc. */
+	malloc_trim(0);
 	/* Compile and map writes: what `make bench` reports as the load time. */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("policy", "generation %llu in force: %zu rules (%zu SHA-256, "
 		 "%zu path keys, %zu inode keys) in %lld ms",
-		 (unsigned long long)gen, p->nrules, s->c.sha.n, s->c.path.n,
+		 (unsigned long long)gen, p->nrules, s->c.nsha, s->c.path.n,
 		 s->c.ino.n, (t1.tv_sec - t0.tv_sec) * 1000LL +
 		 (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	return 0;
 fail:
-	slot_clear(skel, s, nsha, npath, nino);
+	slot_clear(skel, s, p, slot, nsha, npath, nino);
 	return err;
 }
 
@@ -508,6 +638,24 @@ const struct policy *maps_policy(__u64 gen)
 	if (retired && retired_gen == gen)
 		return retired;
 	return NULL;
+}
+
+/* Called after the ring buffer was read, with no request waiting: the
+ * replaced slot's keys are deleted, and the replaced policy, which
+ * describes the events its generation decided (all queued within moments
+ * of the switch), is freed a second after it; kept until the next reload,
+ * a million rules would be held twice for nothing. */
+void maps_tidy(struct interdict_bpf *skel)
+{
+	if (stale_slot < 0 && !retired)
+		return;
+	if (ms_since(&retired_at) < RETIRED_KEEP_MS)
+		return;
+	stale_clear(skel);
+	policy_free(retired);
+	free(retired);
+	retired = NULL;
+	malloc_trim(0);
 }
 
 void maps_free(void)

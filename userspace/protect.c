@@ -128,6 +128,48 @@ const struct rule *policy_match(const struct policy *p, const char *path,
 	return r;
 }
 
+static bool names_protected(const __u8 *sha256, const struct protected *pb,
+			    size_t npb)
+{
+	size_t i;
+
+	for (i = 0; i < npb; i++)
+		if (pb[i].have_sha256 &&
+		    !memcmp(sha256, pb[i].sha256, ID_SHA256_LEN))
+			return true;
+	return false;
+}
+
+/* The rules that can decide on the protected binaries, in policy order:
+ * every path rule and the SHA-256 rules naming one of their contents. A
+ * verdict over a million SHA-256 rules sorts them all (a second at a
+ * million); the others cannot match, so the answers are the same. */
+static int protected_rules(const struct policy *p, const struct protected *pb,
+			   size_t npb, struct policy *out)
+{
+	size_t i, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < p->nrules; i++)
+		n += p->rules[i].kind != MATCH_SHA256 ||
+		     names_protected(p->rules[i].sha256, pb, npb);
+	out->rules = calloc(n + 1, sizeof(*out->rules));
+	if (!out->rules)
+		return -ENOMEM;
+	for (i = 0; i < p->nrules && out->nrules < n; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->kind == MATCH_SHA256 && !names_protected(r->sha256, pb, npb))
+			continue;
+		out->rules[out->nrules++] = *r;
+		if (r->kind == MATCH_SHA256)
+			out->nsha++;
+		else
+			out->npath++;
+	}
+	return 0;
+}
+
 int policy_check_protected_diags(const struct policy *p,
 				 const struct protected *pb, size_t npb,
 				 struct diags *d)
@@ -135,12 +177,17 @@ int policy_check_protected_diags(const struct policy *p,
 	static const __u8 hooks[3] = { ID_HOOK_EXEC, ID_HOOK_MMAP, ID_HOOK_OPEN };
 	char name[ID_NAME_ESC_MAX];
 	const struct rule *r;
+	struct policy few;
 	struct verdict v;
 	size_t i, h;
 	int bad = 0;
 
-	if (verdict_init(&v, p))
+	if (protected_rules(p, pb, npb, &few))
 		return -ENOMEM;
+	if (verdict_init(&v, &few)) {
+		free(few.rules);
+		return -ENOMEM;
+	}
 	for (i = 0; i < npb; i++) {
 		for (h = 0; h < 3; h++) {
 			r = verdict_decide(&v, pb[i].path, pb[i].have_sha256 ?
@@ -156,6 +203,7 @@ int policy_check_protected_diags(const struct policy *p,
 		}
 	}
 	verdict_free(&v);
+	free(few.rules);
 	return bad;
 }
 

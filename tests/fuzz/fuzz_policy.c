@@ -78,9 +78,9 @@ static void check_rule(const struct rule *r)
 	size_t len = 0, i;
 	__u32 prio;
 
-	require(has_nul(r->id, sizeof(r->id)) && r->id[0]);
+	require(has_nul(r->id, ID_RULE_ID_MAX) && r->id[0]);
 	require(strspn(r->id, ID_CHARS) == strlen(r->id));
-	require(has_nul(r->msg, sizeof(r->msg)));
+	require(has_nul(r->msg, ID_MSG_MAX));
 	require(r->file && r->line > 0);
 	require(r->action == ID_ACT_ALLOW || r->action == ID_ACT_DENY);
 	require(!(r->flags & ~ID_RULE_AUDIT));
@@ -94,7 +94,7 @@ static void check_rule(const struct rule *r)
 		break;
 	case MATCH_PATH:
 	case MATCH_TREE:
-		require(has_nul(r->path, sizeof(r->path)));
+		require(has_nul(r->path, ID_PATH_KEY_MAX));
 		len = strlen(r->path);
 		require(len >= 2 && r->path[0] == '/');
 		require((r->path[len - 1] == '/') == (r->kind == MATCH_TREE));

@@ -918,6 +918,62 @@ TEST_F(dir, parse_file)
 	EXPECT_STREQ(path, self->s.p.rules[0].file);
 }
 
+/* A file is read a megabyte at a time: lines across the chunk boundary,
+ * lines longer than a chunk (with CRLF ends, at the end of the file too)
+ * and bad lines after them give what the same bytes give as one buffer:
+ * rules, messages and the file's digest. */
+TEST_F(dir, parse_file_in_chunks)
+{
+	const size_t chunk = 1024 * 1024;
+	char path[PATH_MAX], line[128];
+	struct sink whole;
+	size_t len = 0, cap = 4 * chunk, i, n = 0;
+	char *text = malloc(cap);
+	FILE *f;
+
+	ASSERT_NE(NULL, text);
+	/* rules until just past the first chunk boundary */
+	while (len < chunk + 100) {
+		int k = snprintf(line, sizeof(line),
+				 "deny path=/opt/r%zu id=r%zu\n", n, n);
+		memcpy(text + len, line, k);
+		len += k;
+		n++;
+	}
+	/* a line of 1.5 chunks ending in CRLF, then a good and a bad rule */
+	memset(text + len, 'x', chunk + chunk / 2);
+	len += chunk + chunk / 2;
+	memcpy(text + len, "\r\ndeny path=/after id=after\nbad line\n", 37);
+	len += 37;
+	/* a line of exactly one chunk without its newline, at the end */
+	memset(text + len, 'y', chunk);
+	len += chunk;
+	ASSERT_LE(len, cap);
+
+	f = fopen(dir_path(self->path, "big.rules", path), "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1U, fwrite(text, len, 1, f));
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, sink_open(&whole));
+	EXPECT_EQ(-EINVAL, policy_parse_file(&self->s.p, path, self->s.err));
+	EXPECT_EQ(-EINVAL, policy_parse_buf(&whole.p, path, text, len,
+					    whole.err));
+	EXPECT_STREQ(sink_text(&whole), sink_text(&self->s));
+	EXPECT_NE(NULL, strstr(sink_text(&self->s), "bytes long; the limit"));
+	EXPECT_NE(NULL, strstr(sink_text(&self->s), "unknown action 'bad'"));
+	ASSERT_EQ(whole.p.nrules, self->s.p.nrules);
+	EXPECT_EQ(n + 1, self->s.p.nrules);
+	for (i = 0; i < whole.p.nrules; i++) {
+		EXPECT_STREQ(whole.p.rules[i].id, self->s.p.rules[i].id);
+		EXPECT_STREQ(whole.p.rules[i].path, self->s.p.rules[i].path);
+		EXPECT_EQ(whole.p.rules[i].line, self->s.p.rules[i].line);
+	}
+	EXPECT_EQ(0, memcmp(whole.p.file_sha256[0], self->s.p.file_sha256[0],
+			    ID_SHA256_LEN));
+	sink_close(&whole);
+	free(text);
+}
+
 TEST_F(dir, load_paths)
 {
 	char file[PATH_MAX], sub[PATH_MAX], none[PATH_MAX], ids[64];
