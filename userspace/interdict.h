@@ -157,12 +157,15 @@ struct features {
 	char config_bpf_lsm;		/* 'y', 'n' or '?' (config unreadable) */
 	char config_ima;
 	char lsm[512];			/* the active LSM list */
-	char lockdown[128];
+	char lockdown[128];		/* /sys/kernel/security/lockdown */
+	char lockdown_level[32];	/* the bracketed word, or "unknown" */
+	bool probe_read;		/* BPF may use bpf_probe_read_kernel() */
 	char ima_hash[16];		/* ima_hash= from the command line */
 	char release[128];		/* uname -r */
 };
 void features_probe(struct features *f);
 const char *features_blocker(const struct features *f, char *buf, size_t len);
+const char *features_off(const struct features *f);
 
 /* loader.c: the BPF object's life: open, size, load, attach, self-test. */
 struct interdict_bpf;
