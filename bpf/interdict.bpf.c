@@ -28,6 +28,12 @@ struct id_state state;
  * the code it guards, so the programs load either way; every other read
  * of kernel memory here is a direct, BTF-checked load. */
 const volatile __u32 can_probe_read = 1;
+/* Set by interdictd: 0 where the verifier refuses bpf_d_path() on a path
+ * reached through current->mm or current->fs (6.2 and later call such a
+ * pointer untrusted in a sleepable program): process.executable comes
+ * from /proc then, and the parent's and the working directory are left
+ * out. */
+const volatile __u32 exe_d_path = 1;
 
 /* Rule maps: sizes are set by interdictd between open and load. */
 struct {
@@ -380,26 +386,175 @@ static __always_inline void match_inode(struct file *file, __u32 slot,
 		bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
 }
 
-static __always_inline void emit(struct file *file, __u8 hook,
-				 const struct id_rule *r, __u64 gen,
-				 bool audit, const __u8 *sha, bool have_sha)
+/* Per-CPU room for one event record (a per-CPU value is at most 32 KiB).
+ * Strings go at offsets masked with EV_OFF_MASK, each write at most
+ * ID_PATH_MAX bytes: the slack keeps every write inside the buffer
+ * whatever the verifier assumes of the offset. No string starts past
+ * 2 * ID_ARGS_MAX + 3 * (ID_PATH_MAX - 1) < EV_OFF_MASK, so none wraps. */
+#define EV_OFF_MASK	0x3fff
+struct evbuf {
+	__u64 owner;
+	char rec[sizeof(struct id_event) + EV_OFF_MASK + 1 + ID_PATH_MAX];
+};
+#define EV(b)	((struct id_event *)(b)->rec)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct evbuf);
+} evbuf SEC(".maps");
+
+/* A path at data + *pos; too long for bpf_d_path(): empty, marked cut. */
+static __always_inline void put_path(struct evbuf *b, __u32 *pos, int idx,
+				     const struct path *p)
+{
+	__u32 off = *pos & EV_OFF_MASK;
+	long n = bpf_d_path((struct path *)p, EV(b)->data + off, ID_PATH_MAX);
+
+	if (n <= 1) {
+		EV(b)->len[idx] = 0;
+		if (n < 0)
+			EV(b)->cut |= 1 << idx;
+		return;
+	}
+	EV(b)->len[idx] = n - 1;
+	*pos = off + n - 1;
+}
+
+/* Bytes [start, end) of current's memory, at most ID_ARGS_MAX. */
+static __always_inline void put_user(struct evbuf *b, __u32 *pos, int idx,
+				     __u64 start, __u64 end)
+{
+	__u32 off = *pos & EV_OFF_MASK;
+	__u64 n = end > start ? end - start : 0;
+
+	if (n > ID_ARGS_MAX) {
+		n = ID_ARGS_MAX;
+		EV(b)->cut |= 1 << idx;
+	}
+	barrier_var(n);
+	if (!n || n > ID_ARGS_MAX ||
+	    bpf_copy_from_user(EV(b)->data + off, n, (void *)start)) {
+		EV(b)->len[idx] = 0;
+		return;
+	}
+	/* the last argument's NUL is not kept */
+	if (EV(b)->data[(off + n - 1) & EV_OFF_MASK] == 0)
+		n--;
+	EV(b)->len[idx] = n;
+	*pos = off + n;
+}
+
+struct argv_walk {
+	struct evbuf *b;
+	__u64 argv;
+	__u32 start, off;
+	bool cut;
+};
+
+/* One argument of the exec being attempted, from the caller's memory. */
+static long argv_step(__u32 i, void *ctx)
+{
+	struct argv_walk *w = ctx;
+	__u64 ptr = 0;
+	long n;
+
+	if (w->off - w->start >= ID_ARGS_MAX) {
+		w->cut = true;
+		return 1;
+	}
+	if (bpf_copy_from_user(&ptr, sizeof(ptr), (void *)(w->argv + i * 8)) ||
+	    !ptr)
+		return 1;
+	n = bpf_probe_read_user_str(EV(w->b)->data + (w->off & EV_OFF_MASK),
+				    ID_ARGS_MAX, (void *)ptr);
+	if (n <= 0)
+		return 1;
+	w->off = (w->off & EV_OFF_MASK) + n;
+	if (i == ID_ARGV_N - 1)
+		w->cut = true;
+	return 0;
+}
+
+/* execve(2) and execveat(2) on x86-64: where argv was passed. */
+#define NR_EXECVE	59
+#define NR_EXECVEAT	322
+
+static __always_inline void put_argv(struct evbuf *b, __u32 *pos,
+				     struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct argv_walk w = { .b = b, .start = *pos & EV_OFF_MASK };
+	__u32 n;
+
+	w.off = w.start;
+	if (regs->orig_ax == NR_EXECVE)
+		w.argv = regs->si;
+	else if (regs->orig_ax == NR_EXECVEAT)
+		w.argv = regs->dx;
+	if (!w.argv)
+		return;
+	bpf_loop(ID_ARGV_N, argv_step, &w, 0);
+	n = w.off - w.start;
+	if (n > ID_ARGS_MAX) {
+		n = ID_ARGS_MAX;
+		w.cut = true;
+	}
+	if (n && EV(b)->data[(w.start + n - 1) & EV_OFF_MASK] == 0)
+		n--;
+	EV(b)->len[ID_STR_ARGV] = n;
+	if (w.cut)
+		EV(b)->cut |= 1 << ID_STR_ARGV;
+	*pos = w.start + n;
+}
+
+/* Who did it, read now (the process may be gone when the event is read):
+ * executable, parent's executable, working directory, arguments, and for
+ * an exec the arguments it tried to run with. Only on the way to an event:
+ * nothing here runs for a file no rule denies. */
+static __always_inline __u32 put_who(struct evbuf *b, struct task_struct *task,
+				     __u32 pos, bool exec)
+{
+	struct mm_struct *mm = task->mm;
+	struct task_struct *parent = task->real_parent;
+	struct fs_struct *fs = task->fs;
+	struct file *exe;
+
+	if (mm) {
+		put_user(b, &pos, ID_STR_ARGS, mm->arg_start, mm->arg_end);
+		if (exec)
+			put_argv(b, &pos, task);
+		exe = mm->exe_file;
+		if (exe_d_path && exe)
+			put_path(b, &pos, ID_STR_EXE, &exe->f_path);
+	}
+	if (exe_d_path && parent && parent->mm &&
+	    (exe = parent->mm->exe_file))
+		put_path(b, &pos, ID_STR_PARENT_EXE, &exe->f_path);
+	if (exe_d_path && fs)
+		put_path(b, &pos, ID_STR_CWD, &fs->pwd);
+	return pos;
+}
+
+static __always_inline bool fill(struct evbuf *b, struct file *file,
+				 __u8 hook, const struct id_rule *r, __u64 gen,
+				 bool audit, const __u8 *sha, bool have_sha,
+				 __u64 pid_tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inode *inode = file->f_inode;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
-	struct id_event *e;
-	long len;
+	struct id_event *e = EV(b);
+	__u32 pos = 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&state.events_lost, 1);
-		return;
-	}
+	b->owner = pid_tgid;
+	__builtin_memset(e, 0, sizeof(*e));
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	e->gen = gen;
 	e->ino = inode->i_ino;
 	e->dev = inode->i_sb->s_dev;
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->rule_index = r->index;
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
@@ -412,21 +567,37 @@ static __always_inline void emit(struct file *file, __u8 hook,
 	e->rule_flags = r->flags;
 	e->has_sha256 = have_sha;
 	e->type = ID_EV_FILE;
-	e->tamper = 0;
-	e->target = 0;
-	e->signo = 0;
 	if (have_sha)
 		__builtin_memcpy(e->sha256, sha, ID_SHA256_LEN);
-	else
-		__builtin_memset(e->sha256, 0, ID_SHA256_LEN);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	len = bpf_d_path(&file->f_path, e->path, sizeof(e->path));
-	if (len <= 0) {
-		e->path[0] = 0;
-		len = 1;
+	put_path(b, &pos, ID_STR_PATH, &file->f_path);
+	pos = put_who(b, task, pos, hook == ID_HOOK_EXEC);
+	e->pad2 = pos;	/* scratch: bytes of data, read back below */
+	/* a sleeping copy lets another task on this CPU reuse the buffer */
+	return READ_ONCE(b->owner) == pid_tgid;
+}
+
+static __always_inline void emit(struct file *file, __u8 hook,
+				 const struct id_rule *r, __u64 gen,
+				 bool audit, const __u8 *sha, bool have_sha)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct evbuf *b;
+	__u32 zero = 0, size;
+
+	b = bpf_map_lookup_elem(&evbuf, &zero);
+	if (!b ||
+	    (!fill(b, file, hook, r, gen, audit, sha, have_sha, pid_tgid) &&
+	     !fill(b, file, hook, r, gen, audit, sha, have_sha, pid_tgid))) {
+		__sync_fetch_and_add(&state.events_lost, 1);
+		return;
 	}
-	e->path_len = len - 1;
-	bpf_ringbuf_submit(e, 0);
+	size = EV(b)->pad2;
+	EV(b)->pad2 = 0;
+	if (size > ID_EVENT_DATA_MAX)
+		size = ID_EVENT_DATA_MAX;
+	if (bpf_ringbuf_output(&events, EV(b), sizeof(struct id_event) + size, 0))
+		__sync_fetch_and_add(&state.events_lost, 1);
 }
 
 /* One evaluation against the policy generation in force. True if it
@@ -468,7 +639,10 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 	return READ_ONCE(state.gen) == gen && READ_ONCE(s->owner) == tid;
 }
 
-static __always_inline int evaluate(struct file *file, __u8 hook)
+/* hook: the rules' hook bit; ev_hook: the hook named in the event (an
+ * mprotect is decided by the mmap rules). */
+static __always_inline int evaluate(struct file *file, __u8 hook,
+				    __u8 ev_hook)
 {
 	struct inode *inode = file->f_inode;
 	bool have_sha = false, clean = false, sha_miss = false;
@@ -539,7 +713,7 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 		have_sha = (hword & 3) == 1 && READ_ONCE(c->hash) == hword;
 	}
 	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
-	emit(file, hook, &best, gen, audit, sha, have_sha);
+	emit(file, ev_hook, &best, gen, audit, sha, have_sha);
 	return audit ? 0 : -EPERM;
 }
 
@@ -548,7 +722,7 @@ int BPF_PROG(bprm_check_security, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;
-	return evaluate(bprm->file, ID_HOOK_EXEC);
+	return evaluate(bprm->file, ID_HOOK_EXEC, ID_HOOK_EXEC);
 }
 
 SEC("lsm.s/mmap_file")
@@ -568,7 +742,110 @@ int BPF_PROG(mmap_file, struct file *file, unsigned long reqprot,
 		state.probe_done = 1;
 		return 0;
 	}
-	return evaluate(file, ID_HOOK_MMAP);
+	return evaluate(file, ID_HOOK_MMAP, ID_HOOK_MMAP);
+}
+
+/* Adding PROT_EXEC to a file mapping (mapped readable, then mprotect) is
+ * the mmap rules' business too. The kernel runs this hook with mmap_lock
+ * held and lets no sleepable program on it: no bpf_d_path(), no hashing.
+ * So the file is matched by inode (exact and subtree rules have inode
+ * keys) and by its cached SHA-256; when SHA-256 rules apply to mmap and
+ * the file's hash is not known, adding PROT_EXEC is denied (fail closed).
+ * A mapping already executable was decided when it was made. */
+static __always_inline int mprotect_verdict(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	__u64 gen = READ_ONCE(state.gen), h = 0;
+	__u32 slot = gen & 1;
+	struct id_rule best = {}, unknown = { .index = ~0U };
+	struct id_inode_cache *c;
+	struct id_inode_key pk;
+	bool have_sha = false, audit;
+	struct id_event *e;
+	__u64 pid_tgid;
+
+	if (!(state.rule_hooks[slot] & ID_HOOK_MMAP) ||
+	    (inode->i_mode & S_IFMT) != S_IFREG)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == state.daemon_tgid)
+		return 0;
+	if (state.inode_rules[slot])
+		match_inode(file, slot, ID_HOOK_MMAP, &best);
+	c = bpf_inode_storage_get(&icache, inode, 0, 0);
+	if ((state.sha_hooks[slot] & ID_HOOK_MMAP) && inode->i_size > 0) {
+		if (c)
+			h = READ_ONCE(c->hash);
+		if (c && (h & 3) == 1 && inode->i_writecount.counter <= 0) {
+			struct id_sha_key k = { .slot = slot };
+			struct id_rule *r;
+
+			__builtin_memcpy(k.sha256, c->sha256, ID_SHA256_LEN);
+			have_sha = READ_ONCE(c->hash) == h;
+			r = bpf_map_lookup_elem(&sha_rules, &k);
+			if (have_sha && r)
+				consider(&best, r, ID_HOOK_MMAP);
+		}
+		if (!have_sha && best.action != ID_ACT_DENY) {
+			best = unknown;
+			best.action = ID_ACT_DENY;
+		}
+	}
+	if (best.action != ID_ACT_DENY)
+		return 0;
+	inode_key(inode, 0, &pk);
+	if (bpf_map_lookup_elem(&protect, &pk))
+		return 0;
+	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&state.events_lost, 1);
+	} else {
+		struct task_struct *task = bpf_get_current_task_btf();
+		__u64 uid_gid = bpf_get_current_uid_gid();
+
+		__builtin_memset(e, 0, sizeof(*e));
+		e->boot_ns = bpf_ktime_get_boot_ns();
+		e->gen = gen;
+		e->ino = inode->i_ino;
+		e->dev = inode->i_sb->s_dev;
+		e->cgroup_id = bpf_get_current_cgroup_id();
+		e->rule_index = best.index;
+		e->pid = pid_tgid >> 32;
+		e->tid = (__u32)pid_tgid;
+		e->ppid = task->real_parent->tgid;
+		e->uid = (__u32)uid_gid;
+		e->gid = uid_gid >> 32;
+		e->hook = ID_EV_HOOK_MPROTECT;
+		e->decision = audit ? ID_DECISION_AUDIT : ID_DECISION_DENY;
+		e->enforce = state.enforce;
+		e->rule_flags = best.flags;
+		e->type = ID_EV_FILE;
+		e->cut = 1 << ID_STR_PATH;	/* no path in this hook */
+		if (have_sha) {
+			__builtin_memcpy(e->sha256, c->sha256, ID_SHA256_LEN);
+			e->has_sha256 = 1;
+		}
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_ringbuf_submit(e, 0);
+	}
+	return audit ? 0 : -EPERM;
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file;
+
+	if (ret)
+		return ret;
+	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
+		return 0;
+	file = vma->vm_file;
+	if (!file)
+		return 0;
+	return mprotect_verdict(file);
 }
 
 SEC("lsm.s/file_open")
@@ -582,7 +859,7 @@ int BPF_PROG(file_open, struct file *file, int ret)
 	 * write-only open never reads it, and removal must be able to. */
 	if (!(file->f_mode & FMODE_READ))
 		return 0;
-	return evaluate(file, ID_HOOK_OPEN);
+	return evaluate(file, ID_HOOK_OPEN, ID_HOOK_OPEN);
 }
 
 /* Renames, links and mount changes can give a file another path: cached
@@ -670,7 +947,7 @@ static __always_inline int tamper(__u8 what, __u32 target, __u32 signo,
 		__sync_fetch_and_add(&state.events_lost, 1);
 		return -EPERM;
 	}
-	__builtin_memset(e, 0, offsetof(struct id_event, comm));
+	__builtin_memset(e, 0, sizeof(*e));
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	e->gen = state.gen;
 	if (inode) {
@@ -688,8 +965,8 @@ static __always_inline int tamper(__u8 what, __u32 target, __u32 signo,
 	e->tamper = what;
 	e->target = target;
 	e->signo = signo;
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->path[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	return -EPERM;
 }

@@ -142,10 +142,19 @@ struct event_ctx {
 	const char *hostname;
 	const struct policy *policy;	/* generation ev->gen, or NULL */
 	__u64 realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
-	const char *exe;		/* process.executable, or NULL */
+	const char *exe;		/* process.executable when the record
+					 * has none (tamper events), or NULL */
+	const char *cgroup;		/* the record's cgroup path, or NULL */
+	bool names;			/* resolve user.name and group.name */
 };
-void event_write_json(FILE *f, const struct id_event *ev,
+/* size: the record's bytes as the ring buffer gave them. */
+void event_write_json(FILE *f, const struct id_event *ev, size_t size,
 		      const struct event_ctx *ctx);
+int event_user_name(unsigned int uid, char *out, size_t len);
+int event_group_name(unsigned int gid, char *out, size_t len);
+int event_container_id(const char *cgroup, char *out, size_t len);
+int event_systemd_unit(const char *cgroup, char *out, size_t len);
+int event_cgroup_path(__u64 id, char *out, size_t len);
 void event_time(__u64 realtime_ns, char *out, size_t len);
 
 /* features.c: what the running kernel offers for enforcement. */

@@ -71,6 +71,9 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 		return -errno;
 	features_probe(&f);
 	skel->rodata->can_probe_read = f.probe_read;
+	/* bpf_rcu_read_lock() came with 6.2, as did the verifier's rule that
+	 * makes a file reached through current->mm untrusted for d_path */
+	skel->rodata->exe_d_path = hook_nargs("bpf_rcu_read_lock") < 0;
 	/* Two slots per map: the policy in force and the one being loaded. */
 	err = bpf_map__set_max_entries(skel->maps.sha_rules,
 				       ID_NSLOTS * lim->sha_rules);

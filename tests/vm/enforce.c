@@ -8,7 +8,7 @@
 
 TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 {
-	char line[16384], self_exe[PATH_MAX], num[64];
+	char line[16384], self_exe[PATH_MAX], num[64], num2[64];
 	char *const argv[] = { "tool", NULL };
 	int status;
 	char *const envp[] = { PAYLOAD_ENV "=1", NULL };
@@ -32,8 +32,9 @@ TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 	EXPECT_NE(NULL, strstr(line, q("id", "0")));	/* user.id */
 	snprintf(num, sizeof(num), "\"process\":{\"pid\":%d,", getpid());
 	EXPECT_NE(NULL, strstr(line, num));
-	snprintf(num, sizeof(num), "\"parent\":{\"pid\":%d}", getppid());
-	EXPECT_NE(NULL, strstr(line, num));
+	snprintf(num, sizeof(num), "\"parent\":{\"pid\":%d,", getppid());
+	snprintf(num2, sizeof(num2), "\"parent\":{\"pid\":%d}", getppid());
+	EXPECT_TRUE(strstr(line, num) || strstr(line, num2)) TH_LOG("%s", line);
 	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
 	ASSERT_LT(0, n);
 	self_exe[n] = 0;
@@ -70,6 +71,120 @@ TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 	EXPECT_TRUE(wait_event(self, line, sizeof(line),
 			       q("action", "disabled"), NULL));
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/tool"), NULL));
+}
+
+/* 6.2 and later let no sleepable program bpf_d_path() a file reached
+ * through current->mm or current->fs (bpf_rcu_read_lock() came with that
+ * rule): interdict reads the executable, the parent's and the working
+ * directory in the kernel only before it. */
+static bool kernel_names_exe(void)
+{
+	static const char name[] = "bpf_rcu_read_lock";
+	char *buf = malloc(64 << 20);
+	ssize_t n, have = 0;
+	bool found;
+	int fd;
+
+	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (have < (64 << 20) &&
+	       (n = read(fd, buf + have, (64 << 20) - have)) > 0)
+		have += n;
+	close(fd);
+	found = memmem(buf, have, name, sizeof(name)) != NULL;
+	free(buf);
+	return !found;
+}
+
+/* An exec denied, the process gone at once: the event still says who. */
+static pid_t try_and_exit(struct _test_data_enforce *self, const char *cwd)
+{
+	char *const argv[] = { "tool", "--now", "x y", NULL };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (chdir(cwd))
+			_exit(2);
+		execv(at(self, "bin/tool"), argv);
+		_exit(errno == EPERM ? 3 : 4);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 3)
+		return -1;
+	return pid;
+}
+
+TEST_F_TIMEOUT(enforce, exec_denial_says_who_after_exit, 180)
+{
+	char line[16384], cwd[PATH_MAX], want[PATH_MAX + 64], arg0[PATH_MAX];
+	ssize_t n;
+	pid_t pid;
+	int fd;
+
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/bin/tool id=t-who\n"));
+	START("enforce");
+	snprintf(cwd, sizeof(cwd), "%s/other", self->dir);
+	pid = try_and_exit(self, cwd);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-who"),
+			       NULL));
+	snprintf(want, sizeof(want), "\"process\":{\"pid\":%d,", pid);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	/* the args of the process that tried: this test binary's */
+	fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = read(fd, arg0, sizeof(arg0) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	arg0[n] = 0;
+	snprintf(want, sizeof(want), "\"args\":[\"%s\"", arg0);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	snprintf(want, sizeof(want), "\"command_line\":\"%s ", arg0);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	/* what it tried to run with */
+	EXPECT_NE(NULL, strstr(line, "\"exec_args\":[\"tool\",\"--now\","
+			       "\"x y\"]")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"user\":{\"id\":\"0\",\"name\":"
+			       "\"root\"}")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"group\":{\"id\":\"0\",\"name\":"
+			       "\"root\"}")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, "\"cgroup_id\":")) TH_LOG("%s", line);
+}
+
+TEST_F_TIMEOUT(enforce, exec_denial_names_executable_after_exit, 180)
+{
+	char line[16384], self_exe[PATH_MAX], cwd[PATH_MAX];
+	char want[PATH_MAX + 64];
+	ssize_t n;
+
+	if (!kernel_names_exe())
+		SKIP(return, "this kernel lets no sleepable BPF program "
+		     "d_path current's executable or working directory");
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/bin/tool id=t-who\n"));
+	START("enforce");
+	snprintf(cwd, sizeof(cwd), "%s/other", self->dir);
+	ASSERT_LT(0, try_and_exit(self, cwd));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-who"),
+			       NULL));
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	ASSERT_LT(0, n);
+	self_exe[n] = 0;
+	snprintf(want, sizeof(want), "\"name\":\"enforce\",\"executable\":"
+		 "\"%s\",", self_exe);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, q("working_directory", cwd)))
+		TH_LOG("%s", line);
+	snprintf(want, sizeof(want), "\"parent\":{\"pid\":%d,\"executable\":"
+		 "\"%s\"}", getpid(), self_exe);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
 }
 
 TEST_F_TIMEOUT(enforce, exec_paths_that_reach_a_denied_file, 180)
@@ -194,14 +309,63 @@ TEST_F_TIMEOUT(enforce, loader_and_library_mappings, 180)
 			       q("hook", "mmap"), NULL));
 }
 
-/* With interdictd stopped, the ring buffer (8 MiB, about 1900 events) fills:
- * every denial is either delivered or counted as lost, none vanishes. */
-TEST_F_TIMEOUT(enforce, lost_events_are_counted, 240)
+/* mmap(PROT_READ) then mprotect(PROT_READ | PROT_EXEC): the mmap rules
+ * decide, as for a direct PROT_EXEC mapping (the control). */
+TEST_F_TIMEOUT(enforce, mprotect_adding_exec_is_denied, 180)
 {
-	const int tries = 2500;
-	char line[16384], *p;
-	unsigned long lost = 0;
-	int fd, i, delivered;
+	char line[16384], want[64];
+	struct stat sb;
+	void *map;
+	int fd;
+
+	ASSERT_EQ(0, mkdirs(at(self, "lib")));
+	ASSERT_EQ(0, make_payload(at(self, "lib/libbanned.so"), "lib"));
+	ASSERT_EQ(0, make_payload(at(self, "lib/libfine.so"), "fine"));
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/lib/libbanned.so id=t-lib on=mmap\n"));
+	START("enforce");
+	fd = open(at(self, "lib/libbanned.so"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	/* control: the direct route */
+	map = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, map);
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-lib"),
+			       q("hook", "mmap"), NULL));
+	/* the mprotect route */
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(-1, mprotect(map, 4096, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-lib"),
+			       q("hook", "mprotect"), NULL));
+	EXPECT_NE(NULL, strstr(line, q("action", "mprotect-denied")));
+	/* no path in this hook (the kernel lets no sleepable program on
+	 * it): the inode names the file */
+	ASSERT_EQ(0, stat(at(self, "lib/libbanned.so"), &sb));
+	snprintf(want, sizeof(want), "\"inode\":%lu,", (unsigned long)sb.st_ino);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	/* still readable, and dropping PROT_EXEC is never refused */
+	EXPECT_EQ(0, mprotect(map, 4096, PROT_READ));
+	munmap(map, 4096);
+	close(fd);
+	/* a file no rule names: mprotect adds PROT_EXEC */
+	fd = open(at(self, "lib/libfine.so"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0, mprotect(map, 4096, PROT_READ | PROT_EXEC));
+	munmap(map, 4096);
+	close(fd);
+}
+
+/* With interdictd stopped, a burst of 20,000 denials fits in the default
+ * ring buffer (records carry only the bytes they use): all are delivered
+ * once it runs again, none is counted lost. */
+TEST_F_TIMEOUT(enforce, burst_while_stopped_loses_nothing, 400)
+{
+	const int tries = 20000;
+	int fd, i, delivered = 0;
 	void *map;
 
 	ASSERT_EQ(0, mkdirs(at(self, "lib")));
@@ -219,15 +383,11 @@ TEST_F_TIMEOUT(enforce, lost_events_are_counted, 240)
 	}
 	close(fd);
 	ASSERT_EQ(0, kill(self->daemon, SIGCONT));
-	ASSERT_TRUE(wait_event(self, line, sizeof(line),
-			       q("action", "events-lost"), NULL));
-	p = strstr(line, "\"events_lost_total\":");
-	ASSERT_NE(NULL, p);
-	lost = strtoul(p + strlen("\"events_lost_total\":"), NULL, 10);
-	EXPECT_LT(0UL, lost);
-	/* the consumer drains what was kept before reporting the loss */
-	delivered = count_events(self);
-	EXPECT_EQ(tries, delivered + (int)lost);
+	/* the daemon drains the ring; give it up to 300 s under TCG */
+	for (i = 0; i < 3000 && (delivered = count_events(self)) < tries; i++)
+		usleep(100000);
+	EXPECT_EQ(tries, delivered);
+	EXPECT_EQ(0, count_lines(self, "events-lost", NULL));
 }
 
 /* on=open: an interpreter cannot read a denied script; writing it (to
