@@ -11,7 +11,9 @@
 #define ID_PATH_KEY_MAX	256	/* longest rule path, including the NUL */
 #define ID_PATH_MAX	4096	/* longest path reported in an event */
 #define ID_COMM_LEN	16
-#define ID_MAX_DEPTH	48	/* directories walked up for subtree inode rules */
+#define ID_MAX_DEPTH	1024	/* directories walked up for subtree inode rules;
+				 * a file deeper than that is denied (fail
+				 * closed) where inode rules exist */
 #define ID_NSLOTS	2	/* policy generations kept in the maps at once */
 #define ID_EVENT_ABI	3	/* layout of struct id_event; bump on change */
 #define ID_ARGS_MAX	1024	/* bytes of process.args kept (and of argv) */
@@ -41,6 +43,13 @@ enum id_rule_flags {
 enum id_event_type {
 	ID_EV_FILE = 0,		/* a file a rule decided on (exec, mmap, open) */
 	ID_EV_TAMPER = 1,	/* an attempt on interdict itself, denied */
+};
+
+/* Why a file no rule named was denied (id_event.fail_closed). */
+enum id_fail_closed {
+	ID_FAIL_DEPTH = 1,	/* deeper than ID_MAX_DEPTH: no subtree rule
+				 * can be ruled out */
+	ID_FAIL_NO_HASH = 2,	/* mprotect: SHA-256 rules apply, no hash known */
 };
 
 /* What a tamper event says was attempted (id_event.tamper). */
@@ -163,6 +172,8 @@ struct id_state {
 	__u32 probe_done;
 	__s64 probe_ret;
 	__u8 probe_sha256[ID_SHA256_LEN];
+	__u64 deep_denied;	/* files deeper than ID_MAX_DEPTH, decided deny
+				 * (fail closed) */
 };
 
 /* What the identify iterator writes for each open file of the daemon, so
@@ -181,11 +192,11 @@ struct id_ident {
  * NUL-separated arguments as the process has them). */
 enum id_str {
 	ID_STR_PATH,		/* the file decided on (bpf_d_path) */
+	ID_STR_ARGS,		/* current's mm arg_start..arg_end, bounded */
+	ID_STR_ARGV,		/* exec: the argv passed to execve(at) */
 	ID_STR_EXE,		/* current->mm->exe_file */
 	ID_STR_PARENT_EXE,	/* current->real_parent->mm->exe_file */
 	ID_STR_CWD,		/* current->fs->pwd */
-	ID_STR_ARGS,		/* current's mm arg_start..arg_end, bounded */
-	ID_STR_ARGV,		/* exec: the argv passed to execve(at) */
 	ID_STR_N,
 };
 
@@ -213,7 +224,7 @@ struct id_event {
 	__u8 has_sha256;
 	__u8 type;		/* enum id_event_type */
 	__u8 tamper;		/* enum id_tamper */
-	__u8 pad;
+	__u8 fail_closed;	/* enum id_fail_closed: denied for want of a rule */
 	__u32 target;		/* tamper: the pid, object id or bpf command */
 	__u32 signo;		/* tamper: the signal, for ID_TAMPER_SIGNAL */
 	__u16 len[ID_STR_N];	/* bytes of each string in data */

@@ -275,6 +275,10 @@ void event_write_json(FILE *f, const struct id_event *ev, size_t size,
 	json_bool(&j, "rule_audit", ev->rule_flags & ID_RULE_AUDIT);
 	json_uint(&j, "policy_generation", ev->gen);
 	json_uint(&j, "rule_index", ev->rule_index);
+	if (ev->fail_closed)
+		json_str(&j, "fail_closed", ev->fail_closed == ID_FAIL_DEPTH ?
+			 "depth" : ev->fail_closed == ID_FAIL_NO_HASH ?
+			 "no-hash" : "unknown");
 	if (st.n[ID_STR_ARGV])
 		json_args(&j, "exec_args", st.s[ID_STR_ARGV],
 			  st.n[ID_STR_ARGV]);

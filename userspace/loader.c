@@ -63,6 +63,7 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 {
 	struct interdict_bpf *skel;
 	struct features f;
+	bool kf;
 	int err;
 
 	libbpf_set_print(libbpf_log);
@@ -72,8 +73,12 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	features_probe(&f);
 	skel->rodata->can_probe_read = f.probe_read;
 	/* bpf_rcu_read_lock() came with 6.2, as did the verifier's rule that
-	 * makes a file reached through current->mm untrusted for d_path */
+	 * makes a file reached through current->mm untrusted for d_path;
+	 * 6.12 brought kfuncs that name a task's executable again */
 	skel->rodata->exe_d_path = hook_nargs("bpf_rcu_read_lock") < 0;
+	kf = hook_nargs("bpf_get_task_exe_file") >= 0 &&
+	     hook_nargs("bpf_path_d_path") >= 0 &&
+	     hook_nargs("bpf_put_file") >= 0;
 	/* Two slots per map: the policy in force and the one being loaded. */
 	err = bpf_map__set_max_entries(skel->maps.sha_rules,
 				       ID_NSLOTS * lim->sha_rules);
@@ -93,6 +98,19 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.bpf,
 						hook_nargs("bpf_lsm_bpf") != 4);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bprm_check_kf, kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bprm_check_security,
+						!kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.mmap_file_kf, kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.mmap_file, !kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_open_kf, kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_open, !kf);
 	if (err) {
 		interdict_bpf__destroy(skel);
 		return err;

@@ -1003,7 +1003,10 @@ TEST_F(event, who)
 		[ID_STR_ARGS] = "sh\0-c\0agent --now",
 		[ID_STR_ARGV] = "agent\0--now\0",
 	};
-	static const size_t lens[ID_STR_N] = { 16, 13, 14, 8, 17, 12 };
+	static const size_t lens[ID_STR_N] = {
+		[ID_STR_PATH] = 16, [ID_STR_EXE] = 13, [ID_STR_PARENT_EXE] = 14,
+		[ID_STR_CWD] = 8, [ID_STR_ARGS] = 17, [ID_STR_ARGV] = 12,
+	};
 	size_t i, at = 0;
 
 	for (i = 0; i < ID_STR_N; i++) {
