@@ -278,7 +278,7 @@ struct flat {
 	} v[64];
 	int n;
 	size_t used;
-	char buf[72 << 10];
+	char buf[288 << 10];	/* an event line is at most 256 KiB */
 };
 int json_flatten(const char *line, size_t len, struct flat *f);
 const char *flat_get(const struct flat *f, const char *key);

@@ -992,6 +992,8 @@ TEST_F(event, executable)
 	}
 }
 
+static struct flat who_flat;
+
 /* The strings the kernel read at decision time, back to back. */
 TEST_F(event, who)
 {
@@ -1034,6 +1036,14 @@ TEST_F(event, who)
 	EXPECT_STREQ("cron.service", STR("systemd.unit"));
 	EXPECT_STREQ("[\"process.args\"]", RAW("interdict.truncated"));
 	EXPECT_EQ(0, absent(&self->l, "container"));
+	/* the journal's and `interdict events`' flattening takes arrays */
+	ASSERT_LT(0, json_flatten(self->l.text, self->l.len, &who_flat));
+	EXPECT_STREQ("[\"sh\",\"-c\",\"agent --now\"]",
+		     flat_get(&who_flat, "process.args"));
+	EXPECT_STREQ("/usr/bin/dash", flat_get(&who_flat, "process.executable"));
+	EXPECT_STREQ("cron.service", flat_get(&who_flat, "systemd.unit"));
+	EXPECT_STREQ("/usr/sbin/cron",
+		     flat_get(&who_flat, "process.parent.executable"));
 
 	self->ctx.cgroup = "/system.slice/docker-0123456789abcdef0123456789ab"
 			   "cdef0123456789abcdef0123456789abcdef.scope";

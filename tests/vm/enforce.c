@@ -315,6 +315,44 @@ TEST_F_TIMEOUT(enforce, loader_and_library_mappings, 180)
 			       q("hook", "mmap"), NULL));
 }
 
+/* doctor says the kernel's real lockdown state and, under confidentiality,
+ * what is off; the daemon's log says it too, and enforcement holds. */
+TEST_F_TIMEOUT(enforce, doctor_reports_lockdown, 180)
+{
+	char text[256] = "", level[64] = "", want[128], out[16384];
+	const char *a, *b;
+	FILE *f;
+
+	f = fopen("/sys/kernel/security/lockdown", "re");
+	if (!f)
+		SKIP(return, "no /sys/kernel/security/lockdown");
+	if (!fgets(text, sizeof(text), f))
+		text[0] = 0;
+	fclose(f);
+	a = strchr(text, '[');
+	b = a ? strchr(a, ']') : NULL;
+	ASSERT_NE(NULL, b);
+	snprintf(level, sizeof(level), "%.*s", (int)(b - a - 1), a + 1);
+	ASSERT_EQ(0, CTL(out, "doctor", "-j")) TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "\"lockdown\":{\"ok\":true,\"warn\":%s,"
+		 "\"detail\":\"%s (", strcmp(level, "none") ? "false" : "true",
+		 level);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	if (!strcmp(level, "confidentiality")) {
+		EXPECT_NE(NULL, strstr(out, "cache of \\\"no path rule "
+				       "applies\\\" is off")) TH_LOG("%s", out);
+	} else {
+		EXPECT_EQ(NULL, strstr(out, "is off")) TH_LOG("%s", out);
+	}
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/bin/tool id=t-exact\n"));
+	START("enforce");
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
+	EXPECT_EQ(strcmp(level, "confidentiality") ? 0 : 1,
+		  log_count(self, "lockdown is confidentiality"));
+}
+
 /* n directories named name below dir, made through fds (the path may be
  * longer than PATH_MAX), with a payload "agent" in the deepest; its fd. */
 static int deep_tree(const char *dir, int n, const char *name)
