@@ -993,7 +993,11 @@ int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 
 	if (ret)
 		return ret;
-	if (!(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
+	if (!(prot & PROT_EXEC))
+		return 0;
+	/* vm_flags: unsigned long up to 6.2, in a union since; should a
+	 * kernel change it, every PROT_EXEC mprotect is decided */
+	if (bpf_core_field_exists(vma->vm_flags) && (vma->vm_flags & VM_EXEC))
 		return 0;
 	file = vma->vm_file;
 	if (!file)
