@@ -580,7 +580,9 @@ static __always_inline __u32 put_who(struct evbuf *b, struct task_struct *task,
 
 	if (mm) {
 		put_user(b, &pos, ID_STR_ARGS, mm->arg_start, mm->arg_end);
-		if (exec)
+		/* bpf_probe_read_user_str() goes with bpf_probe_read_kernel()
+		 * under lockdown=confidentiality on 7.x */
+		if (exec && can_probe_read)
 			put_argv(b, &pos, task);
 	}
 	if (kf) {

@@ -140,5 +140,7 @@ const char *features_off(const struct features *f)
 	       "keys on the mount id, which only bpf_probe_read_kernel() can "
 	       "reach, and the kernel withholds that helper (kernel lockdown: "
 	       "confidentiality). Every rule is enforced as usual; exec, mmap "
-	       "and open of files no rule names cost a path lookup each time";
+	       "and open of files no rule names cost a path lookup each time. "
+	       "Exec events leave out interdict.exec_args (the argv tried), "
+	       "which needs bpf_probe_read_user_str(), withheld with it";
 }
