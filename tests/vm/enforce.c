@@ -339,6 +339,7 @@ TEST_F_TIMEOUT(enforce, doctor_reports_lockdown, 180)
 	char text[256] = "", level[64] = "", want[128], out[16384];
 	const char *a, *b;
 	FILE *f;
+	int rc;
 
 	f = fopen("/sys/kernel/security/lockdown", "re");
 	if (!f)
@@ -350,7 +351,10 @@ TEST_F_TIMEOUT(enforce, doctor_reports_lockdown, 180)
 	b = a ? strchr(a, ']') : NULL;
 	ASSERT_NE(NULL, b);
 	snprintf(level, sizeof(level), "%.*s", (int)(b - a - 1), a + 1);
-	ASSERT_EQ(0, CTL(out, "doctor", "-j")) TH_LOG("%s", out);
+	rc = CTL(out, "doctor", "-j");
+	if (rc == 3)	/* EXIT_KERNEL: nothing loads here */
+		SKIP(return, "this kernel cannot enforce (doctor exit 3)");
+	ASSERT_EQ(0, rc) TH_LOG("%s", out);
 	snprintf(want, sizeof(want), "\"lockdown\":{\"ok\":true,\"warn\":%s,"
 		 "\"detail\":\"%s (", strcmp(level, "none") ? "false" : "true",
 		 level);
