@@ -23,6 +23,29 @@ const char interdict_version[] = INTERDICT_VERSION;
 
 struct id_state state;
 
+/* Set by interdictd before load: 0 when the kernel withholds
+ * bpf_probe_read_kernel() (lockdown=confidentiality). The verifier drops
+ * the code it guards, so the programs load either way; every other read
+ * of kernel memory here is a direct, BTF-checked load. */
+const volatile __u32 can_probe_read = 1;
+/* Set by interdictd: 0 where the verifier refuses bpf_d_path() on a path
+ * reached through current->mm or current->fs (6.2 and later call such a
+ * pointer untrusted in a sleepable program): process.executable comes
+ * from /proc then, and the parent's and the working directory are left
+ * out. */
+const volatile __u32 exe_d_path = 1;
+
+/* 6.12 and later: a counted reference on a task's executable and a d_path
+ * that takes it. Only the *_kf programs call them, and interdictd loads
+ * those only where the kernel has them (weak: unresolved elsewhere). */
+extern struct file *bpf_get_task_exe_file(struct task_struct *task) __ksym __weak;
+extern void bpf_put_file(struct file *file) __ksym __weak;
+extern int bpf_path_d_path(struct path *path, char *buf, __u64 buf__sz) __ksym __weak;
+extern void bpf_rcu_read_lock(void) __ksym __weak;
+extern void bpf_rcu_read_unlock(void) __ksym __weak;
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
+
 /* Rule maps: sizes are set by interdictd between open and load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -207,6 +230,11 @@ static __always_inline __u64 clean_mount(struct file *file)
 	struct vfsmount *mnt = file->f_path.mnt;
 	int id = -1;
 
+	/* struct mount is reachable from a vfsmount only by container_of,
+	 * which a BTF-checked load cannot follow: without the helper there
+	 * is no mount id, and no clean cache (verdicts are the same). */
+	if (!can_probe_read)
+		return 0;
 	if (file->f_inode->i_nlink != 1 || !fs ||
 	    (__u64)fs->root.mnt != state.root_mnt ||
 	    (__u64)fs->root.dentry != state.root_dentry || !state.root_mnt)
@@ -262,6 +290,7 @@ struct walk {
 	struct dentry *d;
 	__u32 n, slot;
 	__u8 hook;
+	bool done;	/* inode walk: a rule applied, or the root reached */
 };
 
 /* One step down the prefixes of the path: prefix length n - idx. */
@@ -285,6 +314,29 @@ static long path_step(__u32 idx, void *ctx)
 	return 0;
 }
 
+/* dst = the first n bytes of src, zero-padded to ID_PATH_KEY_MAX: whole
+ * words and masks, no helper (bpf_probe_read_kernel is withheld under
+ * lockdown=confidentiality, the only place this runs). */
+static __always_inline void copy_prefix(char *dst, const char *src, __u32 n)
+{
+	__u64 *d = (__u64 *)dst;
+	const __u64 *sw = (const __u64 *)src;
+	int i;
+
+#pragma clang loop unroll(disable)
+	for (i = 0; i < ID_PATH_KEY_MAX / 8; i++) {
+		/* keep = clamp(n - 8i, 0, 8) bytes of this word, without a
+		 * branch: branches here multiply the verifier's states */
+		__s64 t = (__s64)n - i * 8;
+		__u64 neg = (__u64)(t >> 63), over, m;
+
+		t &= ~(__s64)neg;
+		over = (__u64)((7 - t) >> 63);
+		m = ((1ULL << ((t * 8) & 63)) - 1) | over;
+		d[i] = sw[i] & m;
+	}
+}
+
 /* Exact path, then every '/'-ending prefix from the longest down: the first
  * subtree hit is the most specific one. */
 static __always_inline void match_path(struct scratch *s, long len,
@@ -300,9 +352,15 @@ static __always_inline void match_path(struct scratch *s, long len,
 	n = len - 1;
 	if (n > ID_PATH_KEY_MAX - 1)
 		n = ID_PATH_KEY_MAX - 1;
-	__builtin_memset(&s->key, 0, sizeof(s->key));
 	s->key.slot = slot;
-	bpf_probe_read_kernel(s->key.path, n & (ID_PATH_KEY_MAX - 1), s->buf);
+	if (can_probe_read) {
+		/* fewer instructions for the verifier than copy_prefix() */
+		__builtin_memset(s->key.path, 0, sizeof(s->key.path));
+		bpf_probe_read_kernel(s->key.path, n & (ID_PATH_KEY_MAX - 1),
+				      s->buf);
+	} else {
+		copy_prefix(s->key.path, s->buf, n);
+	}
 
 	if (len - 1 == n && len_used(slot, n)) {
 		r = bpf_map_lookup_elem(&path_rules, &s->key);
@@ -325,74 +383,340 @@ static long inode_step(__u32 idx, void *ctx)
 	r = bpf_map_lookup_elem(&ino_rules, &k);
 	if (r && (r->hooks & w->hook)) {
 		consider(w->best, r, w->hook);
+		w->done = true;
 		return 1;
 	}
 	parent = d->d_parent;
-	if (!parent || parent == d)
+	if (!parent || parent == d) {
+		w->done = true;
 		return 1;
+	}
 	w->d = parent;
 	return 0;
 }
 
 /* The file and its directories up to the root of its file system, by inode:
- * this holds through bind mounts, hard links, chroots and mount namespaces. */
-static __always_inline void match_inode(struct file *file, __u32 slot,
+ * this holds through bind mounts, hard links, chroots and mount namespaces,
+ * and at any path length (bpf_d_path() stops at 4095 bytes). True if the
+ * walk gave up ID_MAX_DEPTH levels up, before a rule or the root: the
+ * caller then denies (fail closed). */
+static __always_inline bool match_inode(struct file *file, __u32 slot,
 					__u8 hook, struct id_rule *best)
 {
 	struct walk w = { .best = best, .slot = slot, .hook = hook };
 
 	w.d = file->f_path.dentry;
-	if (w.d)
-		bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
+	if (!w.d)
+		return false;
+	bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
+	return !w.done;
+}
+
+/* The verdict for a file too deep to rule out every subtree rule. */
+static __always_inline void fail_closed(struct id_rule *best, __u8 hook)
+{
+	if (best->action == ID_ACT_ALLOW)	/* an exact or hash allow */
+		return;
+	best->prio = ~0U;
+	best->index = ~0U;
+	best->action = ID_ACT_DENY;
+	best->hooks = hook;
+	best->flags = 0;
+	__sync_fetch_and_add(&state.deep_denied, 1);
+}
+
+/* Per-CPU room for one event record (a per-CPU value is at most 32 KiB).
+ * Strings go at offsets masked with EV_OFF_MASK, each write at most
+ * ID_PATH_MAX bytes: the slack keeps every write inside the buffer
+ * whatever the verifier assumes of the offset. No string starts past
+ * 2 * ID_ARGS_MAX + 3 * (ID_PATH_MAX - 1) < EV_OFF_MASK, so none wraps. */
+#define EV_OFF_MASK	0x3fff
+struct evbuf {
+	__u64 owner;
+	char rec[sizeof(struct id_event) + EV_OFF_MASK + 1 + ID_PATH_MAX];
+};
+#define EV(b)	((struct id_event *)(b)->rec)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct evbuf);
+} evbuf SEC(".maps");
+
+/* A path at data + *pos; too long for bpf_d_path(): empty, marked cut. */
+static __always_inline void put_path(struct evbuf *b, __u32 *pos, int idx,
+				     const struct path *p)
+{
+	__u32 off = *pos & EV_OFF_MASK;
+	long n = bpf_d_path((struct path *)p, EV(b)->data + off, ID_PATH_MAX);
+
+	if (n <= 1) {
+		EV(b)->len[idx] = 0;
+		if (n < 0)
+			EV(b)->cut |= 1 << idx;
+		return;
+	}
+	EV(b)->len[idx] = n - 1;
+	*pos = off + n - 1;
+}
+
+/* The same for a file we hold a reference on (bpf_path_d_path). */
+static __always_inline void put_file_path(struct evbuf *b, __u32 *pos,
+					  int idx, struct file *file)
+{
+	__u32 off = *pos & EV_OFF_MASK;
+	long n = bpf_path_d_path(&file->f_path, EV(b)->data + off,
+				 ID_PATH_MAX);
+
+	if (n <= 1) {
+		EV(b)->len[idx] = 0;
+		if (n < 0)
+			EV(b)->cut |= 1 << idx;
+		return;
+	}
+	EV(b)->len[idx] = n - 1;
+	*pos = off + n - 1;
+}
+
+/* Bytes [start, end) of current's memory, at most ID_ARGS_MAX. */
+static __always_inline void put_user(struct evbuf *b, __u32 *pos, int idx,
+				     __u64 start, __u64 end)
+{
+	__u32 off = *pos & EV_OFF_MASK;
+	__u64 n = end > start ? end - start : 0;
+
+	if (n > ID_ARGS_MAX) {
+		n = ID_ARGS_MAX;
+		EV(b)->cut |= 1 << idx;
+	}
+	barrier_var(n);
+	if (!n || n > ID_ARGS_MAX ||
+	    bpf_copy_from_user(EV(b)->data + off, n, (void *)start)) {
+		EV(b)->len[idx] = 0;
+		return;
+	}
+	/* the last argument's NUL is not kept */
+	if (EV(b)->data[(off + n - 1) & EV_OFF_MASK] == 0)
+		n--;
+	EV(b)->len[idx] = n;
+	*pos = off + n;
+}
+
+struct argv_walk {
+	struct evbuf *b;
+	__u64 argv;
+	__u32 start, off;
+	bool cut;
+};
+
+/* One argument of the exec being attempted, from the caller's memory. */
+static long argv_step(__u32 i, void *ctx)
+{
+	struct argv_walk *w = ctx;
+	__u64 ptr = 0;
+	long n;
+
+	if (w->off - w->start >= ID_ARGS_MAX) {
+		w->cut = true;
+		return 1;
+	}
+	if (bpf_copy_from_user(&ptr, sizeof(ptr), (void *)(w->argv + i * 8)) ||
+	    !ptr)
+		return 1;
+	n = bpf_probe_read_user_str(EV(w->b)->data + (w->off & EV_OFF_MASK),
+				    ID_ARGS_MAX, (void *)ptr);
+	if (n <= 0)
+		return 1;
+	w->off = (w->off & EV_OFF_MASK) + n;
+	if (i == ID_ARGV_N - 1)
+		w->cut = true;
+	return 0;
+}
+
+/* execve(2) and execveat(2) on x86-64: where argv was passed. */
+#define NR_EXECVE	59
+#define NR_EXECVEAT	322
+
+static __always_inline void put_argv(struct evbuf *b, __u32 *pos,
+				     struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct argv_walk w = { .b = b, .start = *pos & EV_OFF_MASK };
+	__u32 n;
+
+	w.off = w.start;
+	if (regs->orig_ax == NR_EXECVE)
+		w.argv = regs->si;
+	else if (regs->orig_ax == NR_EXECVEAT)
+		w.argv = regs->dx;
+	if (!w.argv)
+		return;
+	bpf_loop(ID_ARGV_N, argv_step, &w, 0);
+	n = w.off - w.start;
+	if (n > ID_ARGS_MAX) {
+		n = ID_ARGS_MAX;
+		w.cut = true;
+	}
+	if (n && EV(b)->data[(w.start + n - 1) & EV_OFF_MASK] == 0)
+		n--;
+	EV(b)->len[ID_STR_ARGV] = n;
+	if (w.cut)
+		EV(b)->cut |= 1 << ID_STR_ARGV;
+	*pos = w.start + n;
+}
+
+/* Who did it, read now (the process may be gone when the event is read):
+ * executable, parent's executable, working directory, arguments, and for
+ * an exec the arguments it tried to run with. Only on the way to an event:
+ * nothing here runs for a file no rule denies. */
+static __always_inline __u32 put_who(struct evbuf *b, struct task_struct *task,
+				     __u32 pos, bool exec, bool kf)
+{
+	struct mm_struct *mm = task->mm;
+	struct task_struct *parent;
+	struct fs_struct *fs = task->fs;
+	struct file *exe;
+
+	if (mm) {
+		put_user(b, &pos, ID_STR_ARGS, mm->arg_start, mm->arg_end);
+		/* bpf_probe_read_user_str() goes with bpf_probe_read_kernel()
+		 * under lockdown=confidentiality on 7.x */
+		if (exec && can_probe_read)
+			put_argv(b, &pos, task);
+	}
+	if (kf) {
+		exe = bpf_get_task_exe_file(task);
+		if (exe) {
+			put_file_path(b, &pos, ID_STR_EXE, exe);
+			bpf_put_file(exe);
+		}
+		bpf_rcu_read_lock();
+		parent = task->real_parent;
+		parent = parent ? bpf_task_acquire(parent) : NULL;
+		bpf_rcu_read_unlock();
+		exe = NULL;
+		if (parent) {
+			exe = bpf_get_task_exe_file(parent);
+			bpf_task_release(parent);
+		}
+		if (exe) {
+			put_file_path(b, &pos, ID_STR_PARENT_EXE, exe);
+			bpf_put_file(exe);
+		}
+		return pos;
+	}
+	if (!exe_d_path)
+		return pos;
+	if (mm && (exe = mm->exe_file))
+		put_path(b, &pos, ID_STR_EXE, &exe->f_path);
+	parent = task->real_parent;
+	if (parent && parent->mm && (exe = parent->mm->exe_file))
+		put_path(b, &pos, ID_STR_PARENT_EXE, &exe->f_path);
+	if (fs)
+		put_path(b, &pos, ID_STR_CWD, &fs->pwd);
+	return pos;
+}
+
+/* What an event needs from the decision, for the callback that fills it. */
+struct fill {
+	struct evbuf *b;
+	struct file *file;
+	__u64 pid_tgid, gen;
+	__u32 rule_index;
+	__u8 hook, decision, rule_flags, has_sha256, fail_closed;
+	bool ok;
+	__u8 sha256[ID_SHA256_LEN];
+};
+
+/* One try at the record (bpf_loop callback, so the verifier sees it once,
+ * not at every call site): the head, the file's path and who did it. A
+ * copy that sleeps lets another task on this CPU reuse the buffer: then
+ * the next try starts over. */
+static __always_inline long fill_try(struct fill *x, bool kf)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct evbuf *b = x->b;
+	struct id_event *e = EV(b);
+	struct inode *inode;
+	__u32 pos = 0;
+
+	b->owner = x->pid_tgid;
+	__builtin_memset(e, 0, sizeof(*e));
+	inode = x->file->f_inode;
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->gen = x->gen;
+	e->ino = inode->i_ino;
+	e->dev = inode->i_sb->s_dev;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->rule_index = x->rule_index;
+	e->pid = x->pid_tgid >> 32;
+	e->tid = (__u32)x->pid_tgid;
+	e->ppid = task->real_parent->tgid;
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	e->hook = x->hook;
+	e->decision = x->decision;
+	e->enforce = state.enforce;
+	e->rule_flags = x->rule_flags;
+	e->has_sha256 = x->has_sha256;
+	e->type = ID_EV_FILE;
+	e->fail_closed = x->fail_closed;
+	__builtin_memcpy(e->sha256, x->sha256, ID_SHA256_LEN);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	put_path(b, &pos, ID_STR_PATH, &x->file->f_path);
+	pos = put_who(b, task, pos, x->hook == ID_HOOK_EXEC, kf);
+	e->pad2 = pos;	/* scratch: bytes of data, read back by emit() */
+	x->ok = READ_ONCE(b->owner) == x->pid_tgid;
+	return x->ok ? 1 : 0;
+}
+
+static long fill_cb(__u32 i, void *ctx)
+{
+	return fill_try(ctx, false);
+}
+
+static long fill_cb_kf(__u32 i, void *ctx)
+{
+	return fill_try(ctx, true);
 }
 
 static __always_inline void emit(struct file *file, __u8 hook,
 				 const struct id_rule *r, __u64 gen,
-				 bool audit, const __u8 *sha, bool have_sha)
+				 bool audit, const __u8 *sha, bool have_sha,
+				 bool kf)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct inode *inode = file->f_inode;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
-	struct id_event *e;
-	long len;
+	struct fill x = {
+		.file = file,
+		.pid_tgid = bpf_get_current_pid_tgid(),
+		.gen = gen,
+		.rule_index = r->index,
+		.hook = hook,
+		.decision = audit ? ID_DECISION_AUDIT : ID_DECISION_DENY,
+		.rule_flags = r->flags,
+		.has_sha256 = have_sha,
+	};
+	__u32 zero = 0, size;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
+	if (r->prio == ~0U && r->index == ~0U)
+		x.fail_closed = ID_FAIL_DEPTH;
+	if (have_sha)
+		__builtin_memcpy(x.sha256, sha, ID_SHA256_LEN);
+	x.b = bpf_map_lookup_elem(&evbuf, &zero);
+	if (x.b)
+		bpf_loop(2, kf ? fill_cb_kf : fill_cb, &x, 0);
+	if (!x.b || !x.ok) {
 		__sync_fetch_and_add(&state.events_lost, 1);
 		return;
 	}
-	e->boot_ns = bpf_ktime_get_boot_ns();
-	e->gen = gen;
-	e->ino = BPF_CORE_READ(inode, i_ino);
-	e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	e->rule_index = r->index;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = (__u32)uid_gid;
-	e->gid = uid_gid >> 32;
-	e->hook = hook;
-	e->decision = audit ? ID_DECISION_AUDIT : ID_DECISION_DENY;
-	e->enforce = state.enforce;
-	e->rule_flags = r->flags;
-	e->has_sha256 = have_sha;
-	e->type = ID_EV_FILE;
-	e->tamper = 0;
-	e->target = 0;
-	e->signo = 0;
-	if (have_sha)
-		__builtin_memcpy(e->sha256, sha, ID_SHA256_LEN);
-	else
-		__builtin_memset(e->sha256, 0, ID_SHA256_LEN);
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	len = bpf_d_path(&file->f_path, e->path, sizeof(e->path));
-	if (len <= 0) {
-		e->path[0] = 0;
-		len = 1;
-	}
-	e->path_len = len - 1;
-	bpf_ringbuf_submit(e, 0);
+	size = EV(x.b)->pad2;
+	EV(x.b)->pad2 = 0;
+	if (size > ID_EVENT_DATA_MAX)
+		size = ID_EVENT_DATA_MAX;
+	if (bpf_ringbuf_output(&events, EV(x.b), sizeof(struct id_event) + size,
+			       0))
+		__sync_fetch_and_add(&state.events_lost, 1);
 }
 
 /* One evaluation against the policy generation in force. True if it
@@ -403,22 +727,23 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 				   struct scratch *s, __u64 tid,
 				   const __u8 *sha, bool have_sha, bool clean,
 				   struct id_rule *best, __u64 *genp,
-				   bool *path_hit, bool *sha_hit)
+				   bool *path_hit, bool *sha_hit, bool *deep)
 {
 	__u64 gen = READ_ONCE(state.gen);
 	__u32 slot = gen & 1;
 	long len;
 
 	*genp = gen;
+	*deep = false;
 	__builtin_memset(best, 0, sizeof(*best));
 	s->owner = tid;
 	if (!clean && (state.rule_hooks[slot] & hook)) {
 		len = bpf_d_path(&file->f_path, s->buf, sizeof(s->buf));
 		match_path(s, len, slot, hook, best);
 		if (state.inode_rules[slot])
-			match_inode(file, slot, hook, best);
+			*deep = match_inode(file, slot, hook, best);
 	}
-	*path_hit = best->prio != 0;
+	*path_hit = best->prio != 0 || *deep;
 	*sha_hit = false;
 	if (have_sha && (state.sha_hooks[slot] & hook)) {
 		struct id_sha_key k = { .slot = slot };
@@ -434,11 +759,14 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 	return READ_ONCE(state.gen) == gen && READ_ONCE(s->owner) == tid;
 }
 
-static __always_inline int evaluate(struct file *file, __u8 hook)
+/* hook: the rules' hook bit; ev_hook: the hook named in the event (an
+ * mprotect is decided by the mmap rules). */
+static __always_inline int evaluate(struct file *file, __u8 hook,
+				    __u8 ev_hook, bool kf)
 {
 	struct inode *inode = file->f_inode;
 	bool have_sha = false, clean = false, sha_miss = false;
-	bool stable, path_hit = true, sha_hit = false, audit;
+	bool stable, path_hit = true, sha_hit = false, audit, deep = false;
 	__u64 tid, gen = 0, mount, hword = 0;
 	struct id_rule best = {};
 	struct id_inode_cache *c;
@@ -482,13 +810,15 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 		return 0;
 	/* Three tries, written out: 6.1 rejects a loop here. */
 	stable = decide(file, hook, s, tid, sha, have_sha, clean, &best, &gen,
-			&path_hit, &sha_hit);
+			&path_hit, &sha_hit, &deep);
 	if (!stable)
 		stable = decide(file, hook, s, tid, sha, have_sha, clean,
-				&best, &gen, &path_hit, &sha_hit);
+				&best, &gen, &path_hit, &sha_hit, &deep);
 	if (!stable)
 		stable = decide(file, hook, s, tid, sha, have_sha, clean,
-				&best, &gen, &path_hit, &sha_hit);
+				&best, &gen, &path_hit, &sha_hit, &deep);
+	if (deep)
+		fail_closed(&best, hook);
 	if (stable && !path_hit && !clean && c && mount)
 		clean_set(c, epoch, mount, hook);
 	if (stable && have_sha && hword && !sha_hit && c)
@@ -505,21 +835,34 @@ static __always_inline int evaluate(struct file *file, __u8 hook)
 		have_sha = (hword & 3) == 1 && READ_ONCE(c->hash) == hword;
 	}
 	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
-	emit(file, hook, &best, gen, audit, sha, have_sha);
+	emit(file, ev_hook, &best, gen, audit, sha, have_sha, kf);
 	return audit ? 0 : -EPERM;
+}
+
+/* Each file hook comes twice: *_kf name the executables through the
+ * kfuncs of 6.12 and later; interdictd loads one of each pair. */
+static __always_inline int bprm_check(struct linux_binprm *bprm, int ret,
+				      bool kf)
+{
+	if (ret)
+		return ret;
+	return evaluate(bprm->file, ID_HOOK_EXEC, ID_HOOK_EXEC, kf);
 }
 
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(bprm_check_security, struct linux_binprm *bprm, int ret)
 {
-	if (ret)
-		return ret;
-	return evaluate(bprm->file, ID_HOOK_EXEC);
+	return bprm_check(bprm, ret, false);
 }
 
-SEC("lsm.s/mmap_file")
-int BPF_PROG(mmap_file, struct file *file, unsigned long reqprot,
-	     unsigned long prot, unsigned long flags, int ret)
+SEC("lsm.s/bprm_check_security")
+int BPF_PROG(bprm_check_kf, struct linux_binprm *bprm, int ret)
+{
+	return bprm_check(bprm, ret, true);
+}
+
+static __always_inline int mmap_check(struct file *file, unsigned long prot,
+				      int ret, bool kf)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
@@ -534,11 +877,137 @@ int BPF_PROG(mmap_file, struct file *file, unsigned long reqprot,
 		state.probe_done = 1;
 		return 0;
 	}
-	return evaluate(file, ID_HOOK_MMAP);
+	return evaluate(file, ID_HOOK_MMAP, ID_HOOK_MMAP, kf);
 }
 
-SEC("lsm.s/file_open")
-int BPF_PROG(file_open, struct file *file, int ret)
+SEC("lsm.s/mmap_file")
+int BPF_PROG(mmap_file, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags, int ret)
+{
+	return mmap_check(file, prot, ret, false);
+}
+
+SEC("lsm.s/mmap_file")
+int BPF_PROG(mmap_file_kf, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags, int ret)
+{
+	return mmap_check(file, prot, ret, true);
+}
+
+/* Adding PROT_EXEC to a file mapping (mapped readable, then mprotect) is
+ * the mmap rules' business too. The kernel runs this hook with mmap_lock
+ * held and lets no sleepable program on it: no bpf_d_path(), no hashing.
+ * So the file is matched by inode (exact and subtree rules have inode
+ * keys) and by its cached SHA-256; when SHA-256 rules apply to mmap and
+ * the file's hash is not known, adding PROT_EXEC is denied (fail closed).
+ * A mapping already executable was decided when it was made. */
+static __always_inline int mprotect_verdict(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	__u64 gen = READ_ONCE(state.gen), h = 0;
+	__u32 slot = gen & 1;
+	struct id_rule best = {}, unknown = { .index = ~0U };
+	struct id_inode_cache *c;
+	struct id_inode_key pk;
+	bool have_sha = false, audit;
+	struct id_event *e;
+	__u64 pid_tgid;
+	__u8 reason = 0;
+
+	if (!(state.rule_hooks[slot] & ID_HOOK_MMAP) ||
+	    (inode->i_mode & S_IFMT) != S_IFREG)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == state.daemon_tgid)
+		return 0;
+	if (state.inode_rules[slot] &&
+	    match_inode(file, slot, ID_HOOK_MMAP, &best))
+		fail_closed(&best, ID_HOOK_MMAP);
+	c = bpf_inode_storage_get(&icache, inode, 0, 0);
+	if ((state.sha_hooks[slot] & ID_HOOK_MMAP) && inode->i_size > 0) {
+		if (c)
+			h = READ_ONCE(c->hash);
+		if (c && (h & 3) == 1 && inode->i_writecount.counter <= 0) {
+			struct id_sha_key k = { .slot = slot };
+			struct id_rule *r;
+
+			__builtin_memcpy(k.sha256, c->sha256, ID_SHA256_LEN);
+			have_sha = READ_ONCE(c->hash) == h;
+			r = bpf_map_lookup_elem(&sha_rules, &k);
+			if (have_sha && r)
+				consider(&best, r, ID_HOOK_MMAP);
+		}
+		if (!have_sha && best.action != ID_ACT_DENY) {
+			best = unknown;
+			best.action = ID_ACT_DENY;
+			reason = ID_FAIL_NO_HASH;
+		}
+	}
+	if (best.action != ID_ACT_DENY)
+		return 0;
+	inode_key(inode, 0, &pk);
+	if (bpf_map_lookup_elem(&protect, &pk))
+		return 0;
+	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&state.events_lost, 1);
+	} else {
+		struct task_struct *task = bpf_get_current_task_btf();
+		__u64 uid_gid = bpf_get_current_uid_gid();
+
+		__builtin_memset(e, 0, sizeof(*e));
+		e->boot_ns = bpf_ktime_get_boot_ns();
+		e->gen = gen;
+		e->ino = inode->i_ino;
+		e->dev = inode->i_sb->s_dev;
+		e->cgroup_id = bpf_get_current_cgroup_id();
+		e->rule_index = best.index;
+		e->pid = pid_tgid >> 32;
+		e->tid = (__u32)pid_tgid;
+		e->ppid = task->real_parent->tgid;
+		e->uid = (__u32)uid_gid;
+		e->gid = uid_gid >> 32;
+		e->hook = ID_EV_HOOK_MPROTECT;
+		e->decision = audit ? ID_DECISION_AUDIT : ID_DECISION_DENY;
+		e->enforce = state.enforce;
+		e->rule_flags = best.flags;
+		e->type = ID_EV_FILE;
+		e->cut = 1 << ID_STR_PATH;	/* no path in this hook */
+		e->fail_closed = reason;
+		if (best.prio == ~0U && best.index == ~0U)
+			e->fail_closed = ID_FAIL_DEPTH;
+		if (have_sha) {
+			__builtin_memcpy(e->sha256, c->sha256, ID_SHA256_LEN);
+			e->has_sha256 = 1;
+		}
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_ringbuf_submit(e, 0);
+	}
+	return audit ? 0 : -EPERM;
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file;
+
+	if (ret)
+		return ret;
+	if (!(prot & PROT_EXEC))
+		return 0;
+	/* vm_flags: unsigned long up to 6.2, in a union since; should a
+	 * kernel change it, every PROT_EXEC mprotect is decided */
+	if (bpf_core_field_exists(vma->vm_flags) && (vma->vm_flags & VM_EXEC))
+		return 0;
+	file = vma->vm_file;
+	if (!file)
+		return 0;
+	return mprotect_verdict(file);
+}
+
+static __always_inline int open_check(struct file *file, int ret, bool kf)
 {
 	if (ret)
 		return ret;
@@ -548,7 +1017,19 @@ int BPF_PROG(file_open, struct file *file, int ret)
 	 * write-only open never reads it, and removal must be able to. */
 	if (!(file->f_mode & FMODE_READ))
 		return 0;
-	return evaluate(file, ID_HOOK_OPEN);
+	return evaluate(file, ID_HOOK_OPEN, ID_HOOK_OPEN, kf);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(file_open, struct file *file, int ret)
+{
+	return open_check(file, ret, false);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(file_open_kf, struct file *file, int ret)
+{
+	return open_check(file, ret, true);
 }
 
 /* Renames, links and mount changes can give a file another path: cached
@@ -636,7 +1117,7 @@ static __always_inline int tamper(__u8 what, __u32 target, __u32 signo,
 		__sync_fetch_and_add(&state.events_lost, 1);
 		return -EPERM;
 	}
-	__builtin_memset(e, 0, offsetof(struct id_event, comm));
+	__builtin_memset(e, 0, sizeof(*e));
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	e->gen = state.gen;
 	if (inode) {
@@ -654,8 +1135,8 @@ static __always_inline int tamper(__u8 what, __u32 target, __u32 signo,
 	e->tamper = what;
 	e->target = target;
 	e->signo = signo;
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->path[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	return -EPERM;
 }
@@ -840,11 +1321,8 @@ int identify(struct bpf_iter__task_file *ctx)
 		struct fs_struct *fs = task->fs;
 
 		/* pid 1's root: the clean cache is used under it only */
-		bpf_probe_read_kernel(&state.root_dentry,
-				      sizeof(state.root_dentry),
-				      &fs->root.dentry);
-		bpf_probe_read_kernel(&state.root_mnt, sizeof(state.root_mnt),
-				      &fs->root.mnt);
+		state.root_dentry = (__u64)fs->root.dentry;
+		state.root_mnt = (__u64)fs->root.mnt;
 		state.root_mnt_ns = (__u64)task->nsproxy->mnt_ns;
 	}
 	if (!task || !file || task->tgid != state.daemon_tgid)
@@ -855,7 +1333,7 @@ int identify(struct bpf_iter__task_file *ctx)
 	id.dev = k.dev;
 	id.gen = k.gen;
 	id.fd = ctx->fd;
-	id.mode = BPF_CORE_READ(inode, i_mode);
+	id.mode = inode->i_mode;
 	id.pad = 0;
 	bpf_seq_write(seq, &id, sizeof(id));
 	return 0;

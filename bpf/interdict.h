@@ -11,9 +11,13 @@
 #define ID_PATH_KEY_MAX	256	/* longest rule path, including the NUL */
 #define ID_PATH_MAX	4096	/* longest path reported in an event */
 #define ID_COMM_LEN	16
-#define ID_MAX_DEPTH	48	/* directories walked up for subtree inode rules */
+#define ID_MAX_DEPTH	1024	/* directories walked up for subtree inode rules;
+				 * a file deeper than that is denied (fail
+				 * closed) where inode rules exist */
 #define ID_NSLOTS	2	/* policy generations kept in the maps at once */
-#define ID_EVENT_ABI	2	/* layout of struct id_event; bump on change */
+#define ID_EVENT_ABI	3	/* layout of struct id_event; bump on change */
+#define ID_ARGS_MAX	1024	/* bytes of process.args kept (and of argv) */
+#define ID_ARGV_N	32	/* arguments of an attempted exec read */
 #define ID_OWN_MAX	64	/* entries of daemon_exe, pins and own_objs */
 
 /* Hooks a rule applies to (rule option on=). */
@@ -23,6 +27,8 @@ enum id_hook {
 	ID_HOOK_OPEN = 4,	/* file_open */
 };
 #define ID_HOOK_ALL (ID_HOOK_EXEC | ID_HOOK_MMAP | ID_HOOK_OPEN)
+/* In events only: PROT_EXEC added by mprotect, decided by the mmap rules. */
+#define ID_EV_HOOK_MPROTECT 8
 
 enum id_action {
 	ID_ACT_ALLOW = 1,
@@ -37,6 +43,13 @@ enum id_rule_flags {
 enum id_event_type {
 	ID_EV_FILE = 0,		/* a file a rule decided on (exec, mmap, open) */
 	ID_EV_TAMPER = 1,	/* an attempt on interdict itself, denied */
+};
+
+/* Why a file no rule named was denied (id_event.fail_closed). */
+enum id_fail_closed {
+	ID_FAIL_DEPTH = 1,	/* deeper than ID_MAX_DEPTH: no subtree rule
+				 * can be ruled out */
+	ID_FAIL_NO_HASH = 2,	/* mprotect: SHA-256 rules apply, no hash known */
 };
 
 /* What a tamper event says was attempted (id_event.tamper). */
@@ -159,6 +172,8 @@ struct id_state {
 	__u32 probe_done;
 	__s64 probe_ret;
 	__u8 probe_sha256[ID_SHA256_LEN];
+	__u64 deep_denied;	/* files deeper than ID_MAX_DEPTH, decided deny
+				 * (fail closed) */
 };
 
 /* What the identify iterator writes for each open file of the daemon, so
@@ -172,13 +187,29 @@ struct id_ident {
 	__u16 pad;
 };
 
+/* The strings of an event, back to back in id_event.data in this order,
+ * each len[] bytes long, no NUL between them (args and argv hold the
+ * NUL-separated arguments as the process has them). */
+enum id_str {
+	ID_STR_PATH,		/* the file decided on (bpf_d_path) */
+	ID_STR_ARGS,		/* current's mm arg_start..arg_end, bounded */
+	ID_STR_ARGV,		/* exec: the argv passed to execve(at) */
+	ID_STR_EXE,		/* current->mm->exe_file */
+	ID_STR_PARENT_EXE,	/* current->real_parent->mm->exe_file */
+	ID_STR_CWD,		/* current->fs->pwd */
+	ID_STR_N,
+};
+
 /* One record on the ring buffer per denial or would-be denial, and per
  * denied attempt on interdict itself (type ID_EV_TAMPER: hook, decision,
- * rule fields and sha256 unused; path names the pin, when one is). */
+ * rule fields and sha256 unused; path names the pin, when one is). Only
+ * the bytes used go into the ring: the head, then len[] bytes of strings.
+ * Every field is read in the kernel when the decision is made. */
 struct id_event {
 	__u64 boot_ns;		/* bpf_ktime_get_boot_ns() */
 	__u64 gen;		/* policy generation that decided */
 	__u64 ino;
+	__u64 cgroup_id;	/* cgroup v2 id (inode of its directory), 0: none */
 	__u32 dev;
 	__u32 rule_index;
 	__u32 pid;		/* thread group id, what userspace calls pid */
@@ -186,20 +217,26 @@ struct id_event {
 	__u32 ppid;
 	__u32 uid;
 	__u32 gid;
-	__u16 path_len;		/* bytes in path, without the NUL */
-	__u8 hook;		/* enum id_hook */
+	__u8 hook;		/* enum id_hook, or ID_EV_HOOK_MPROTECT */
 	__u8 decision;		/* enum id_decision */
 	__u8 enforce;		/* global mode when decided */
 	__u8 rule_flags;
 	__u8 has_sha256;
 	__u8 type;		/* enum id_event_type */
 	__u8 tamper;		/* enum id_tamper */
-	__u8 pad[3];
+	__u8 fail_closed;	/* enum id_fail_closed: denied for want of a rule */
 	__u32 target;		/* tamper: the pid, object id or bpf command */
 	__u32 signo;		/* tamper: the signal, for ID_TAMPER_SIGNAL */
+	__u16 len[ID_STR_N];	/* bytes of each string in data */
+	__u16 cut;		/* bit 1 << ID_STR_*: that string was cut at its
+				 * bound (args, argv) or too long to report */
+	__u16 pad2;
 	__u8 sha256[ID_SHA256_LEN];
 	char comm[ID_COMM_LEN];
-	char path[ID_PATH_MAX];
+	char data[];
 };
+
+/* The most bytes of strings one record carries. */
+#define ID_EVENT_DATA_MAX (4 * (ID_PATH_MAX - 1) + 2 * ID_ARGS_MAX)
 
 #endif /* INTERDICT_ABI_H */

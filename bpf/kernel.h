@@ -49,12 +49,18 @@ struct path {
 
 struct fs_struct {
 	struct path root;
+	struct path pwd;
 } CORE;
 
 struct file {
 	struct path f_path;
 	struct inode *f_inode;
 	unsigned int f_mode;
+} CORE;
+
+struct vm_area_struct {
+	unsigned long vm_flags;	/* in an anonymous union since 6.3 */
+	struct file *vm_file;
 } CORE;
 
 struct linux_binprm {
@@ -67,7 +73,15 @@ struct cred {
 } CORE;
 
 struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
 	struct file *exe_file;
+} CORE;
+
+struct pt_regs {
+	unsigned long dx;
+	unsigned long si;
+	unsigned long orig_ax;
 } CORE;
 
 struct mnt_namespace;
@@ -117,6 +131,7 @@ struct bpf_iter__task_file {
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2
 #define PROT_EXEC	0x4
+#define VM_EXEC		0x4
 #define HASH_ALGO_SHA256 4	/* enum hash_algo, include/uapi/linux/hash_info.h */
 #define EPERM		1
 #define S_IFMT		00170000

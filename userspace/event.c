@@ -3,12 +3,71 @@
  * The event encoder: one ring buffer record becomes one line of JSON with
  * Elastic Common Schema field names (schema in README.md, "Events").
  */
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "interdict.h"
 
-#define EVENT_SCHEMA_VERSION 1
+#define EVENT_SCHEMA_VERSION 2
+
+/* The strings of a record (enum id_str), checked against its size. */
+struct ev_strs {
+	const char *s[ID_STR_N];
+	size_t n[ID_STR_N];
+};
+
+static void ev_strs(const struct id_event *ev, size_t size, struct ev_strs *o)
+{
+	size_t have = size > sizeof(*ev) ? size - sizeof(*ev) : 0, at = 0;
+	int i;
+
+	for (i = 0; i < ID_STR_N; i++) {
+		size_t n = ev->len[i];
+
+		if (n > have - at)	/* a short or inconsistent record */
+			n = 0;
+		o->s[i] = ev->data + at;
+		o->n[i] = n;
+		at += n;
+	}
+}
+
+/* "a\0b\0c" as a JSON array of strings. */
+static void json_args(struct json *j, const char *key, const char *s,
+		      size_t n)
+{
+	const char *end = s + n, *z;
+
+	json_arr_open(j, key);
+	while (s < end) {
+		z = memchr(s, 0, end - s);
+		if (!z)
+			z = end;
+		json_strn(j, NULL, s, z - s);
+		s = z + 1;
+	}
+	json_arr_close(j);
+}
+
+/* The arguments joined by spaces, as ps shows them (bounded, escaped). */
+static void json_cmdline(struct json *j, const char *key, const char *s,
+			 size_t n)
+{
+	char buf[ID_ARGS_MAX];
+	size_t i;
+
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	for (i = 0; i < n; i++)
+		buf[i] = s[i] ? s[i] : ' ';
+	json_strn(j, key, buf, n);
+}
 
 static const char *hook_name(__u8 hook)
 {
@@ -16,6 +75,7 @@ static const char *hook_name(__u8 hook)
 	case ID_HOOK_EXEC: return "exec";
 	case ID_HOOK_MMAP: return "mmap";
 	case ID_HOOK_OPEN: return "open";
+	case ID_EV_HOOK_MPROTECT: return "mprotect";
 	}
 	return "unknown";
 }
@@ -53,40 +113,101 @@ static const char *tamper_name(__u8 what)
 
 /* The process that tried: every record says who. */
 static void write_actor(struct json *j, const struct id_event *ev,
-			const struct event_ctx *ctx)
+			const struct ev_strs *st, const struct event_ctx *ctx)
 {
-	char num[16];
+	char num[16], name[256];
 
 	json_obj_open(j, "process");
 	json_uint(j, "pid", ev->pid);
 	json_strn(j, "name", ev->comm, strnlen(ev->comm, ID_COMM_LEN));
-	if (ctx->exe)
+	if (st->n[ID_STR_EXE])
+		json_strn(j, "executable", st->s[ID_STR_EXE],
+			  st->n[ID_STR_EXE]);
+	else if (ctx->exe)
 		json_str(j, "executable", ctx->exe);
+	if (st->n[ID_STR_ARGS]) {
+		json_args(j, "args", st->s[ID_STR_ARGS], st->n[ID_STR_ARGS]);
+		json_cmdline(j, "command_line", st->s[ID_STR_ARGS],
+			     st->n[ID_STR_ARGS]);
+	}
+	if (st->n[ID_STR_CWD])
+		json_strn(j, "working_directory", st->s[ID_STR_CWD],
+			  st->n[ID_STR_CWD]);
 	json_obj_open(j, "thread");
 	json_uint(j, "id", ev->tid);
 	json_obj_close(j);
 	json_obj_open(j, "parent");
 	json_uint(j, "pid", ev->ppid);
+	if (st->n[ID_STR_PARENT_EXE])
+		json_strn(j, "executable", st->s[ID_STR_PARENT_EXE],
+			  st->n[ID_STR_PARENT_EXE]);
 	json_obj_close(j);
 	json_obj_close(j);
 
 	json_obj_open(j, "user");
 	snprintf(num, sizeof(num), "%u", ev->uid);
 	json_str(j, "id", num);
+	if (ctx->names && !event_user_name(ev->uid, name, sizeof(name)))
+		json_str(j, "name", name);
 	json_obj_close(j);
 	json_obj_open(j, "group");
 	snprintf(num, sizeof(num), "%u", ev->gid);
 	json_str(j, "id", num);
+	if (ctx->names && !event_group_name(ev->gid, name, sizeof(name)))
+		json_str(j, "name", name);
 	json_obj_close(j);
+
+	if (ctx->cgroup && ctx->cgroup[0]) {
+		char id[65];
+
+		if (!event_container_id(ctx->cgroup, id, sizeof(id))) {
+			json_obj_open(j, "container");
+			json_str(j, "id", id);
+			json_obj_close(j);
+		} else if (!event_systemd_unit(ctx->cgroup, name,
+					       sizeof(name))) {
+			json_obj_open(j, "systemd");
+			json_str(j, "unit", name);
+			json_obj_close(j);
+		}
+	}
 
 	json_obj_open(j, "host");
 	json_str(j, "hostname", ctx->hostname);
 	json_obj_close(j);
 }
 
+/* interdict.cgroup and interdict.truncated, shared by both kinds. */
+static void write_who_extra(struct json *j, const struct id_event *ev,
+			    const struct event_ctx *ctx)
+{
+	static const char *const names[ID_STR_N] = {
+		[ID_STR_PATH] = "file.path",
+		[ID_STR_EXE] = "process.executable",
+		[ID_STR_PARENT_EXE] = "process.parent.executable",
+		[ID_STR_CWD] = "process.working_directory",
+		[ID_STR_ARGS] = "process.args",
+		[ID_STR_ARGV] = "interdict.exec_args",
+	};
+	int i;
+
+	if (ev->cgroup_id) {
+		json_uint(j, "cgroup_id", ev->cgroup_id);
+		if (ctx->cgroup && ctx->cgroup[0])
+			json_str(j, "cgroup", ctx->cgroup);
+	}
+	if (ev->cut & ((1 << ID_STR_N) - 1)) {
+		json_arr_open(j, "truncated");
+		for (i = 0; i < ID_STR_N; i++)
+			if (ev->cut & (1 << i))
+				json_str(j, NULL, names[i]);
+		json_arr_close(j);
+	}
+}
+
 /* An attempt on interdict itself: what, on which object, by whom. */
 static void write_tamper(FILE *f, const struct id_event *ev,
-			 const struct event_ctx *ctx)
+			 const struct ev_strs *st, const struct event_ctx *ctx)
 {
 	struct json j;
 	char when[80];
@@ -110,28 +231,34 @@ static void write_tamper(FILE *f, const struct id_event *ev,
 		json_uint(&j, "pin_device", ev->dev);
 	}
 	json_uint(&j, "policy_generation", ev->gen);
+	write_who_extra(&j, ev, ctx);
 	json_obj_close(&j);
-	write_actor(&j, ev, ctx);
+	write_actor(&j, ev, st, ctx);
 	json_end(&j);
 }
 
-void event_write_json(FILE *f, const struct id_event *ev,
+void event_write_json(FILE *f, const struct id_event *ev, size_t size,
 		      const struct event_ctx *ctx)
 {
 	bool deny = ev->decision == ID_DECISION_DENY;
 	const struct rule *rule = NULL;
-	size_t plen = ev->path_len < ID_PATH_MAX ? ev->path_len : ID_PATH_MAX;
-	const char *name = memrchr(ev->path, '/', plen);
 	char action[32], hex[2 * ID_SHA256_LEN + 1], when[80];
+	const char *path, *name;
+	struct ev_strs st;
 	struct json j;
+	size_t plen;
 
+	ev_strs(ev, size, &st);
 	if (ev->type == ID_EV_TAMPER) {
-		write_tamper(f, ev, ctx);
+		write_tamper(f, ev, &st, ctx);
 		return;
 	}
+	path = st.s[ID_STR_PATH];
+	plen = st.n[ID_STR_PATH];
+	name = memrchr(path, '/', plen);
 	if (ctx->policy && ev->rule_index < ctx->policy->nrules)
 		rule = &ctx->policy->rules[ev->rule_index];
-	name = name ? name + 1 : ev->path;
+	name = name ? name + 1 : path;
 	snprintf(action, sizeof(action), "%s-%s", hook_name(ev->hook),
 		 deny ? "denied" : "audited");
 
@@ -148,6 +275,14 @@ void event_write_json(FILE *f, const struct id_event *ev,
 	json_bool(&j, "rule_audit", ev->rule_flags & ID_RULE_AUDIT);
 	json_uint(&j, "policy_generation", ev->gen);
 	json_uint(&j, "rule_index", ev->rule_index);
+	if (ev->fail_closed)
+		json_str(&j, "fail_closed", ev->fail_closed == ID_FAIL_DEPTH ?
+			 "depth" : ev->fail_closed == ID_FAIL_NO_HASH ?
+			 "no-hash" : "unknown");
+	if (st.n[ID_STR_ARGV])
+		json_args(&j, "exec_args", st.s[ID_STR_ARGV],
+			  st.n[ID_STR_ARGV]);
+	write_who_extra(&j, ev, ctx);
 	json_obj_close(&j);
 
 	json_obj_open(&j, "rule");
@@ -162,8 +297,8 @@ void event_write_json(FILE *f, const struct id_event *ev,
 	json_obj_close(&j);
 
 	json_obj_open(&j, "file");
-	json_strn(&j, "path", ev->path, plen);
-	json_strn(&j, "name", name, ev->path + plen - name);
+	json_strn(&j, "path", path, plen);
+	json_strn(&j, "name", name, path + plen - name);
 	json_uint(&j, "inode", ev->ino);
 	json_uint(&j, "device", ev->dev);
 	if (ev->has_sha256) {
@@ -174,6 +309,173 @@ void event_write_json(FILE *f, const struct id_event *ev,
 	}
 	json_obj_close(&j);
 
-	write_actor(&j, ev, ctx);
+	write_actor(&j, ev, &st, ctx);
 	json_end(&j);
+}
+
+/* user.name and group.name, resolved when the line is written (NSS). A
+ * small cache keeps a burst of events from reading /etc/passwd each time. */
+#define NAME_CACHE 16
+struct name_cache {
+	unsigned int id[NAME_CACHE];
+	char name[NAME_CACHE][64];
+	bool used[NAME_CACHE];
+	unsigned int next;
+};
+
+static int cached_name(struct name_cache *c, unsigned int id, bool group,
+		       char *out, size_t len)
+{
+	char buf[4096];
+	unsigned int i;
+	const char *n = NULL;
+
+	for (i = 0; i < NAME_CACHE; i++) {
+		if (c->used[i] && c->id[i] == id) {
+			snprintf(out, len, "%s", c->name[i]);
+			return c->name[i][0] ? 0 : -ENOENT;
+		}
+	}
+	if (group) {
+		struct group gr, *g = NULL;
+
+		if (!getgrgid_r(id, &gr, buf, sizeof(buf), &g) && g)
+			n = g->gr_name;
+	} else {
+		struct passwd pw, *p = NULL;
+
+		if (!getpwuid_r(id, &pw, buf, sizeof(buf), &p) && p)
+			n = p->pw_name;
+	}
+	i = c->next++ % NAME_CACHE;
+	c->used[i] = true;
+	c->id[i] = id;
+	snprintf(c->name[i], sizeof(c->name[i]), "%s", n ? n : "");
+	snprintf(out, len, "%s", c->name[i]);
+	return n ? 0 : -ENOENT;
+}
+
+int event_user_name(unsigned int uid, char *out, size_t len)
+{
+	static struct name_cache c;
+
+	return cached_name(&c, uid, false, out, len);
+}
+
+int event_group_name(unsigned int gid, char *out, size_t len)
+{
+	static struct name_cache c;
+
+	return cached_name(&c, gid, true, out, len);
+}
+
+/* A container runtime's scope or directory names the container by a
+ * 64-digit hex id: docker-ID.scope, cri-containerd-ID.scope,
+ * crio-ID.scope, libpod-ID.scope, /docker/ID, /kubepods/.../ID. The last
+ * such component of the cgroup path wins. */
+int event_container_id(const char *cgroup, char *out, size_t len)
+{
+	const char *p = cgroup, *c, *end;
+	int found = -ENOENT;
+
+	while (p && *p) {
+		c = *p == '/' ? p + 1 : p;
+		end = strchr(c, '/');
+		if (!end)
+			end = c + strlen(c);
+		for (const char *q = c; q + 64 <= end; q++) {
+			size_t k = 0;
+
+			if (q > c && q[-1] != '-' && q[-1] != '/')
+				continue;
+			while (k < 64 && strchr("0123456789abcdef", q[k]) &&
+			       q[k])
+				k++;
+			if (k == 64 && (q + 64 == end ||
+					!strncmp(q + 64, ".scope", 6))) {
+				if (len > 64) {
+					memcpy(out, q, 64);
+					out[64] = 0;
+					found = 0;
+				}
+				break;
+			}
+		}
+		p = *end ? end : NULL;
+	}
+	return found;
+}
+
+/* The systemd unit a cgroup path belongs to: its last component that
+ * ends in .service or .scope (user sessions, services, transient units). */
+int event_systemd_unit(const char *cgroup, char *out, size_t len)
+{
+	const char *p = cgroup, *c, *end;
+	int found = -ENOENT;
+
+	while (p && *p) {
+		size_t n;
+
+		c = *p == '/' ? p + 1 : p;
+		end = strchr(c, '/');
+		if (!end)
+			end = c + strlen(c);
+		n = end - c;
+		if (((n > 8 && !memcmp(end - 8, ".service", 8)) ||
+		     (n > 6 && !memcmp(end - 6, ".scope", 6))) && n < len) {
+			memcpy(out, c, n);
+			out[n] = 0;
+			found = 0;
+		}
+		p = *end ? end : NULL;
+	}
+	return found;
+}
+
+/* The path (below the cgroup2 root) of the cgroup whose id, the inode
+ * number of its directory, the kernel recorded; -ENOENT once it is gone.
+ * The last few answers are kept: a burst comes from few cgroups. */
+#define CG_CACHE 8
+static __u64 cg_want;
+static char cg_found[PATH_MAX];
+static size_t cg_root_len;
+
+static int cg_visit(const char *path, const struct stat *sb, int type,
+		    struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_D && (__u64)sb->st_ino == cg_want) {
+		snprintf(cg_found, sizeof(cg_found), "%s",
+			 path[cg_root_len] ? path + cg_root_len : "/");
+		return 1;
+	}
+	return 0;
+}
+
+int event_cgroup_path(__u64 id, char *out, size_t len)
+{
+	static struct { __u64 id; char path[PATH_MAX]; } cache[CG_CACHE];
+	static unsigned int next;
+	const char *root = "/sys/fs/cgroup";
+	unsigned int i;
+
+	if (!id)
+		return -ENOENT;
+	for (i = 0; i < CG_CACHE; i++) {
+		if (cache[i].id == id) {
+			snprintf(out, len, "%s", cache[i].path);
+			return 0;
+		}
+	}
+	cg_want = id;
+	cg_found[0] = 0;
+	cg_root_len = strlen(root);
+	if (nftw(root, cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1 ||
+	    !cg_found[0])
+		return -ENOENT;
+	i = next++ % CG_CACHE;
+	cache[i].id = id;
+	snprintf(cache[i].path, sizeof(cache[i].path), "%s", cg_found);
+	snprintf(out, len, "%s", cg_found);
+	return 0;
 }

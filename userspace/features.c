@@ -56,11 +56,23 @@ static char kconfig(const char *name)
 	return res;
 }
 
+/* "none integrity [confidentiality]" -> "confidentiality" */
+static void lockdown_level(const char *text, char *out, size_t len)
+{
+	const char *a = strchr(text, '['), *b = a ? strchr(a, ']') : NULL;
+
+	if (!a || !b || b - a - 1 <= 0 || (size_t)(b - a - 1) >= len) {
+		snprintf(out, len, "unknown");
+		return;
+	}
+	memcpy(out, a + 1, b - a - 1);
+	out[b - a - 1] = 0;
+}
+
 void features_probe(struct features *f)
 {
 	char cmdline[4096] = "";
 	const char *p;
-
 	struct utsname u;
 
 	memset(f, 0, sizeof(*f));
@@ -77,6 +89,10 @@ void features_probe(struct features *f)
 	if (read_text("/sys/kernel/security/lockdown", f->lockdown,
 		      sizeof(f->lockdown)))
 		strcpy(f->lockdown, "unknown");
+	lockdown_level(f->lockdown, f->lockdown_level,
+		       sizeof(f->lockdown_level));
+	/* LOCKDOWN_BPF_READ_KERNEL is part of confidentiality only */
+	f->probe_read = strcmp(f->lockdown_level, "confidentiality") != 0;
 	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
 	p = strstr(cmdline, "ima_hash=");
 	if (p)
@@ -113,4 +129,18 @@ const char *features_blocker(const struct features *f, char *buf, size_t len)
 		return buf;
 	}
 	return NULL;
+}
+
+/* What the programs do without, on this kernel, and why; NULL if nothing. */
+const char *features_off(const struct features *f)
+{
+	if (f->probe_read)
+		return NULL;
+	return "the per-inode cache of \"no path rule applies\" is off: it "
+	       "keys on the mount id, which only bpf_probe_read_kernel() can "
+	       "reach, and the kernel withholds that helper (kernel lockdown: "
+	       "confidentiality). Every rule is enforced as usual; exec, mmap "
+	       "and open of files no rule names cost a path lookup each time. "
+	       "Exec events leave out interdict.exec_args (the argv tried), "
+	       "which needs bpf_probe_read_user_str(), withheld with it";
 }

@@ -114,15 +114,28 @@ static int do_doctor(int argc, char **argv)
 			 f.ima_hash[0] ? ", ima_hash=" : "", f.ima_hash);
 	}
 	n++;
+	/* The real state: "none" and an unreadable file are warnings, and
+	 * what confidentiality turns off is said here, not hidden. */
 	c[n].what = "lockdown";
 	c[n].ok = true;
-	snprintf(c[n++].detail, sizeof(c[0].detail), "%s", f.lockdown);
+	c[n].warn = !strcmp(f.lockdown_level, "none") ||
+		    !strcmp(f.lockdown_level, "unknown");
+	if (!strcmp(f.lockdown_level, "unknown"))
+		snprintf(c[n].detail, sizeof(c[0].detail), "unknown: cannot "
+			 "read /sys/kernel/security/lockdown (securityfs not "
+			 "mounted, or no lockdown LSM)");
+	else
+		snprintf(c[n].detail, sizeof(c[0].detail), "%s (%s)%s%s",
+			 f.lockdown_level, f.lockdown,
+			 features_off(&f) ? ": " : "",
+			 features_off(&f) ? features_off(&f) : "");
+	n++;
 	c[n].what = "tamper";
 	c[n].ok = true;
-	c[n].warn = !strstr(f.lockdown, "[integrity]") &&
-		    !strstr(f.lockdown, "[confidentiality]");
+	c[n].warn = strcmp(f.lockdown_level, "integrity") &&
+		    strcmp(f.lockdown_level, "confidentiality");
 	snprintf(c[n].detail, sizeof(c[0].detail), "%s%s%s",
-		 !c[n].warn ? "" : strcmp(f.lockdown, "unknown") ?
+		 !c[n].warn ? "" : strcmp(f.lockdown_level, "unknown") ?
 		 "kernel lockdown is off" : "kernel lockdown is unknown",
 		 !c[n].warn ? "" : ": root can load a kernel module or kexec "
 		 "another kernel, around any LSM; boot with lockdown=integrity "

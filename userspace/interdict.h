@@ -241,10 +241,19 @@ struct event_ctx {
 	const char *hostname;
 	const struct policy *policy;	/* generation ev->gen, or NULL */
 	__u64 realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
-	const char *exe;		/* process.executable, or NULL */
+	const char *exe;		/* process.executable when the record
+					 * has none (tamper events), or NULL */
+	const char *cgroup;		/* the record's cgroup path, or NULL */
+	bool names;			/* resolve user.name and group.name */
 };
-void event_write_json(FILE *f, const struct id_event *ev,
+/* size: the record's bytes as the ring buffer gave them. */
+void event_write_json(FILE *f, const struct id_event *ev, size_t size,
 		      const struct event_ctx *ctx);
+int event_user_name(unsigned int uid, char *out, size_t len);
+int event_group_name(unsigned int gid, char *out, size_t len);
+int event_container_id(const char *cgroup, char *out, size_t len);
+int event_systemd_unit(const char *cgroup, char *out, size_t len);
+int event_cgroup_path(__u64 id, char *out, size_t len);
 void event_time(__u64 realtime_ns, char *out, size_t len);
 
 /* features.c: what the running kernel offers for enforcement. */
@@ -256,12 +265,15 @@ struct features {
 	char config_bpf_lsm;		/* 'y', 'n' or '?' (config unreadable) */
 	char config_ima;
 	char lsm[512];			/* the active LSM list */
-	char lockdown[128];
+	char lockdown[128];		/* /sys/kernel/security/lockdown */
+	char lockdown_level[32];	/* the bracketed word, or "unknown" */
+	bool probe_read;		/* BPF may use bpf_probe_read_kernel() */
 	char ima_hash[16];		/* ima_hash= from the command line */
 	char release[128];		/* uname -r */
 };
 void features_probe(struct features *f);
 const char *features_blocker(const struct features *f, char *buf, size_t len);
+const char *features_off(const struct features *f);
 
 /* loader.c: the BPF object's life: open, size, load, attach, self-test. */
 struct interdict_bpf;
@@ -371,7 +383,7 @@ struct flat {
 	} v[64];
 	int n;
 	size_t used;
-	char buf[72 << 10];
+	char buf[288 << 10];	/* an event line is at most 256 KiB */
 };
 int json_flatten(const char *line, size_t len, struct flat *f);
 const char *flat_get(const struct flat *f, const char *key);

@@ -26,7 +26,7 @@
 #include "daemon.h"
 #include "interdict.skel.h"
 
-#define EVENT_LINE_MAX	(64 << 10)	/* one event line, escaped */
+#define EVENT_LINE_MAX	(256 << 10)	/* one event line, escaped (6 x 18 KiB of strings) */
 
 static void usage(FILE *f)
 {
@@ -170,8 +170,8 @@ static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	const struct id_event *ev = data;
-	char link[64], exe[PATH_MAX];
-	struct event_ctx ec = { .hostname = d->hostname };
+	char link[64], exe[PATH_MAX], cgroup[PATH_MAX];
+	struct event_ctx ec = { .hostname = d->hostname, .names = true };
 	static char line[EVENT_LINE_MAX];
 	FILE *f;
 	ssize_t n;
@@ -180,18 +180,23 @@ static int handle_event(void *ctx, void *data, size_t len)
 		return 0;
 	ec.policy = maps_policy(ev->gen);
 	ec.realtime_offset_ns = realtime_offset_ns();
-	snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		ec.exe = exe;
+	/* the kernel names the executable; the tamper hooks cannot */
+	if (!ev->len[ID_STR_EXE]) {
+		snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
+		n = readlink(link, exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = 0;
+			ec.exe = exe;
+		}
 	}
+	if (!event_cgroup_path(ev->cgroup_id, cgroup, sizeof(cgroup)))
+		ec.cgroup = cgroup;
 	f = fmemopen(line, sizeof(line), "w");
 	if (!f)
 		return 0;
 	/* Only this thread sees f: no lock around each of its writes. */
 	__fsetlocking(f, FSETLOCKING_BYCALLER);
-	event_write_json(f, ev, &ec);
+	event_write_json(f, ev, len, &ec);
 	n = ftell(f);
 	fclose(f);
 	/* A line the sink cannot take waits in its queue: stop consuming,

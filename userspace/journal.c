@@ -127,6 +127,34 @@ int json_flatten(const char *line, size_t len, struct flat *f)
 				      sizeof(f->buf) - f->used, &vlen);
 			if (err)
 				return err;
+		} else if (p < end && *p == '[') {
+			/* an array (process.args, ...): its JSON text */
+			const char *q = p;
+			bool str = false;
+			int nest = 0;
+
+			for (; q < end; q++) {
+				if (str) {
+					if (*q == '\\' && q + 1 < end)
+						q++;
+					else if (*q == '"')
+						str = false;
+				} else if (*q == '"') {
+					str = true;
+				} else if (*q == '[') {
+					nest++;
+				} else if (*q == ']' && !--nest) {
+					break;
+				}
+			}
+			if (q >= end)
+				return -EINVAL;
+			vlen = q + 1 - p;
+			if (f->used + vlen + 1 > sizeof(f->buf))
+				return -E2BIG;
+			memcpy(f->buf + f->used, p, vlen);
+			f->buf[f->used + vlen] = 0;
+			p += vlen;
 		} else {
 			vlen = strcspn(p, ",}");
 			if (p + vlen > end || f->used + vlen + 1 > sizeof(f->buf))

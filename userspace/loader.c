@@ -62,12 +62,23 @@ static int hook_nargs(const char *name)
 int loader_open(struct interdict_bpf **out, const struct limits *lim)
 {
 	struct interdict_bpf *skel;
+	struct features f;
+	bool kf;
 	int err;
 
 	libbpf_set_print(libbpf_log);
 	skel = interdict_bpf__open();
 	if (!skel)
 		return -errno;
+	features_probe(&f);
+	skel->rodata->can_probe_read = f.probe_read;
+	/* bpf_rcu_read_lock() came with 6.2, as did the verifier's rule that
+	 * makes a file reached through current->mm untrusted for d_path;
+	 * 6.12 brought kfuncs that name a task's executable again */
+	skel->rodata->exe_d_path = hook_nargs("bpf_rcu_read_lock") < 0;
+	kf = hook_nargs("bpf_get_task_exe_file") >= 0 &&
+	     hook_nargs("bpf_path_d_path") >= 0 &&
+	     hook_nargs("bpf_put_file") >= 0;
 	/* Two slots per map: the policy in force and the one being loaded. */
 	err = bpf_map__set_max_entries(skel->maps.sha_rules,
 				       ID_NSLOTS * lim->sha_rules);
@@ -87,6 +98,19 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.bpf,
 						hook_nargs("bpf_lsm_bpf") != 4);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bprm_check_kf, kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bprm_check_security,
+						!kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.mmap_file_kf, kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.mmap_file, !kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_open_kf, kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_open, !kf);
 	if (err) {
 		interdict_bpf__destroy(skel);
 		return err;
@@ -101,16 +125,16 @@ static int load_logged(struct interdict_bpf *skel)
 {
 	const char *path = getenv("INTERDICT_VERIFIER_LOG");
 	const char *level = getenv("INTERDICT_VERIFIER_LOG_LEVEL");
-	size_t size = 16 << 20, i, n = 0;
+	size_t size = 4 << 20, i, n = 0;
 	struct bpf_program *prog;
-	char *bufs[16] = { 0 };
+	char *bufs[64] = { 0 };
 	FILE *f;
 	int err = -ENOMEM;
 
 	if (!path)
 		return interdict_bpf__load(skel);
 	bpf_object__for_each_program(prog, skel->obj) {
-		if (n == 16 || !(bufs[n] = calloc(1, size)))
+		if (n == 64 || !(bufs[n] = calloc(1, size)))
 			goto cleanup;
 		bpf_program__set_log_level(prog, level ? atoi(level) : 1);
 		bpf_program__set_log_buf(prog, bufs[n++], size);
@@ -136,6 +160,20 @@ int loader_load(struct interdict_bpf *skel, char *why, size_t len)
 	if (features_blocker(&f, why, len))
 		return -EOPNOTSUPP;
 	err = load_logged(skel);
+	if ((err == -EACCES || err == -EINVAL || err == -E2BIG) &&
+	    strcmp(f.lockdown_level, "none") &&
+	    strcmp(f.lockdown_level, "unknown")) {
+		snprintf(why, len, "the kernel's verifier rejected the LSM "
+			 "programs (%s) with kernel lockdown in %s mode, which "
+			 "withholds some BPF helpers (%s); run with "
+			 "INTERDICT_VERIFIER_LOG=FILE and report the file "
+			 "with the kernel version (%s)", strerror(-err),
+			 f.lockdown_level, f.probe_read ? "not "
+			 "bpf_probe_read_kernel(), which the programs would "
+			 "use" : "bpf_probe_read_kernel() among them, which "
+			 "the programs were built without", f.release);
+		return err;
+	}
 	if (err == -EACCES || err == -EINVAL || err == -E2BIG) {
 		snprintf(why, len, "the kernel's verifier rejected the LSM "
 			 "programs (%s): this build of interdict does not "
@@ -153,6 +191,9 @@ int loader_load(struct interdict_bpf *skel, char *why, size_t len)
 			 "enforce on this host", strerror(-err), f.lockdown);
 		return err;
 	}
+	if (features_off(&f))
+		log_warnx("kernel", "lockdown is %s: %s", f.lockdown_level,
+			  features_off(&f));
 	return 0;
 }
 

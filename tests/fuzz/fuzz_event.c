@@ -316,7 +316,7 @@ static void check_line(const char *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const size_t head = offsetof(struct id_event, path);
+	const size_t head = sizeof(struct id_event);
 	struct event_ctx ctx = {
 		.hostname = "web-01.example.com",
 		.policy = &policy,
@@ -324,7 +324,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct id_event *ev;
 	char *out = NULL, *exe = NULL;
-	size_t outlen = 0, n;
+	size_t outlen = 0, n, rec;
 	__u8 opts = 0;
 	FILE *f;
 
@@ -333,22 +333,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data++;
 		size--;
 	}
-	ev = malloc(sizeof(*ev));
+	/* the record exactly as the ring buffer hands it over: a head (its
+	 * len[] may lie) and up to ID_EVENT_DATA_MAX bytes of strings, on
+	 * the heap at its exact size so that reads past it are caught */
+	n = size < ID_EVENT_DATA_MAX ? size : ID_EVENT_DATA_MAX;
+	rec = head + (size > head ? (size - head < n ? size - head : n) : 0);
+	ev = malloc(rec);
 	require(ev);
-	memset(ev, FILL, sizeof(*ev));
-	n = size < head ? size : head;
-	memcpy(ev, data, n);
+	memset(ev, FILL, rec);
+	memcpy(ev, data, size < rec ? size : rec);
+	n = size < rec ? size : rec;
 	data += n;
 	size -= n;
-	n = size < sizeof(ev->path) ? size : sizeof(ev->path);
-	memcpy(ev->path, data, n);
 
 	if (opts & OPT_EXE) {
 		/* readlink(/proc/PID/exe): any bytes but NUL. */
-		exe = strndup((const char *)data, n);
+		exe = strndup((const char *)data, size);
 		require(exe);
 		ctx.exe = exe;
 	}
+	if (opts & OPT_ODD_HOST)
+		ctx.cgroup = "/system.slice/docker-0123456789abcdef0123456789"
+			     "abcdef0123456789abcdef0123456789abcdef.scope";
 	if (opts & OPT_NO_POLICY)
 		ctx.policy = NULL;
 	if (opts & OPT_ODD_HOST)
@@ -356,7 +362,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	f = open_memstream(&out, &outlen);
 	require(f);
-	event_write_json(f, ev, &ctx);
+	event_write_json(f, ev, rec, &ctx);
 	require(!fclose(f));
 	check_line(out, outlen);
 

@@ -538,9 +538,11 @@ TEST(writer_nesting)
 
 /* An event as the kernel fills it, on the heap and exactly its size, so
  * that valgrind sees any read past the path. */
+static size_t ev_size;	/* the bytes of the record WRITE() hands over */
+
 static struct id_event *event_new(void)
 {
-	struct id_event *ev = calloc(1, sizeof(*ev));
+	struct id_event *ev = calloc(1, sizeof(*ev) + ID_EVENT_DATA_MAX);
 
 	if (!ev)
 		return NULL;
@@ -557,15 +559,18 @@ static struct id_event *event_new(void)
 	ev->decision = ID_DECISION_DENY;
 	ev->enforce = 1;
 	strcpy(ev->comm, "x");
-	strcpy(ev->path, "/usr/bin/x");
-	ev->path_len = strlen(ev->path);
+	strcpy(ev->data, "/usr/bin/x");
+	ev->len[ID_STR_PATH] = strlen(ev->data);
+	ev_size = sizeof(*ev) + ev->len[ID_STR_PATH];
 	return ev;
 }
 
 static void set_path(struct id_event *ev, const char *path, size_t len)
 {
-	memcpy(ev->path, path, len);
-	ev->path_len = len;
+	memcpy(ev->data, path, len);
+	memset(ev->len, 0, sizeof(ev->len));
+	ev->len[ID_STR_PATH] = len;
+	ev_size = sizeof(*ev) + len;
 }
 
 #define EVENT_FIXTURE(name) \
@@ -591,7 +596,7 @@ static void set_path(struct id_event *ev, const char *path, size_t len)
 /* Writes self->ev as one checked line. */
 #define WRITE() do { \
 		FILE *f_ = line_open(_metadata, &self->l); \
-		event_write_json(f_, self->ev, &self->ctx); \
+		event_write_json(f_, self->ev, ev_size, &self->ctx); \
 		line_close(_metadata, &self->l, f_); \
 	} while (0)
 
@@ -667,7 +672,7 @@ TEST_F(name, comes_out_valid)
 
 	/* Continuation bytes past path_len: a sequence cut by the length
 	 * must not be completed from them. */
-	memset(self->ev->path, 0x80, ID_PATH_MAX);
+	memset(self->ev->data, 0x80, ID_PATH_MAX);
 	memcpy(path + 3, variant->in, variant->in_len);
 	set_path(self->ev, path, 3 + variant->in_len);
 	WRITE();
@@ -713,18 +718,22 @@ TEST_F(event, longest_path)
 
 TEST_F(event, path_len_clamped)
 {
-	static const __u16 lens[] = { ID_PATH_MAX, ID_PATH_MAX + 1, 0xffff };
+	static const __u16 lens[] = { ID_PATH_MAX + 1, 0x8000, 0xffff };
 	size_t i;
 
-	/* No NUL anywhere: a bad length must not read past the record. */
-	memset(self->ev->path, 'p', ID_PATH_MAX);
+	/* A length past the record's end: the string is dropped, nothing
+	 * is read past the record. */
+	memset(self->ev->data, 'p', ID_PATH_MAX);
+	ev_size = sizeof(*self->ev) + ID_PATH_MAX;
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		self->ev->path_len = lens[i];
+		self->ev->len[ID_STR_PATH] = lens[i];
 		WRITE();
-		STR("file.path");
-		EXPECT_EQ(ID_PATH_MAX + 0U, self->l.vlen);
-		EXPECT_EQ(0, memcmp(self->ev->path, self->l.val, ID_PATH_MAX));
+		EXPECT_STREQ("", STR("file.path"));
 	}
+	self->ev->len[ID_STR_PATH] = ID_PATH_MAX;
+	WRITE();
+	STR("file.path");
+	EXPECT_EQ(ID_PATH_MAX + 0U, self->l.vlen);
 }
 
 TEST_F(event, file_name)
@@ -744,7 +753,7 @@ TEST_F(event, file_name)
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		/* What lies past path_len is not the name. */
-		memset(self->ev->path, '/', ID_PATH_MAX);
+		memset(self->ev->data, '/', ID_PATH_MAX);
 		set_path(self->ev, cases[i].path, strlen(cases[i].path));
 		WRITE();
 		EXPECT_STREQ(cases[i].path, STR("file.path"));
@@ -768,7 +777,7 @@ TEST_F(event, comm)
 	size_t i;
 
 	/* The path follows comm in the record: an over-read would show. */
-	strcpy(self->ev->path, "XYZ");
+	strcpy(self->ev->data, "XYZ");
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		memcpy(self->ev->comm, cases[i].comm, ID_COMM_LEN);
 		WRITE();
@@ -853,7 +862,7 @@ TEST_F(event, fields)
 		{ "event.module", "\"interdict\"" },
 		{ "event.action", "\"exec-denied\"" },
 		{ "event.outcome", "\"failure\"" },
-		{ "interdict.schema", "1" },
+		{ "interdict.schema", "2" },
 		{ "interdict.decision", "\"deny\"" },
 		{ "interdict.mode", "\"enforce\"" },
 		{ "interdict.hook", "\"exec\"" },
@@ -981,6 +990,74 @@ TEST_F(event, executable)
 		WRITE();
 		EXPECT_OPTIONAL(cases[i].want, "process.executable");
 	}
+}
+
+static struct flat who_flat;
+
+/* The strings the kernel read at decision time, back to back. */
+TEST_F(event, who)
+{
+	static const char *const strs[ID_STR_N] = {
+		[ID_STR_PATH] = "/opt/v/bin/agent",
+		[ID_STR_EXE] = "/usr/bin/dash",
+		[ID_STR_PARENT_EXE] = "/usr/sbin/cron",
+		[ID_STR_CWD] = "/var/tmp",
+		[ID_STR_ARGS] = "sh\0-c\0agent --now",
+		[ID_STR_ARGV] = "agent\0--now\0",
+	};
+	static const size_t lens[ID_STR_N] = {
+		[ID_STR_PATH] = 16, [ID_STR_EXE] = 13, [ID_STR_PARENT_EXE] = 14,
+		[ID_STR_CWD] = 8, [ID_STR_ARGS] = 17, [ID_STR_ARGV] = 12,
+	};
+	size_t i, at = 0;
+
+	for (i = 0; i < ID_STR_N; i++) {
+		memcpy(self->ev->data + at, strs[i], lens[i]);
+		self->ev->len[i] = lens[i];
+		at += lens[i];
+	}
+	ev_size = sizeof(*self->ev) + at;
+	self->ev->cgroup_id = 77;
+	self->ev->cut = 1 << ID_STR_ARGS;
+	self->ctx.exe = "/proc/says/otherwise";
+	self->ctx.cgroup = "/system.slice/cron.service";
+	WRITE();
+	EXPECT_STREQ("/opt/v/bin/agent", STR("file.path"));
+	EXPECT_STREQ("/usr/bin/dash", STR("process.executable"));
+	EXPECT_STREQ("/usr/sbin/cron", STR("process.parent.executable"));
+	EXPECT_STREQ("/var/tmp", STR("process.working_directory"));
+	EXPECT_STREQ("[\"sh\",\"-c\",\"agent --now\"]",
+		     RAW("process.args"));
+	EXPECT_STREQ("sh -c agent --now", STR("process.command_line"));
+	EXPECT_STREQ("[\"agent\",\"--now\"]",
+		     RAW("interdict.exec_args"));
+	EXPECT_STREQ("77", RAW("interdict.cgroup_id"));
+	EXPECT_STREQ("/system.slice/cron.service", STR("interdict.cgroup"));
+	EXPECT_STREQ("cron.service", STR("systemd.unit"));
+	EXPECT_STREQ("[\"process.args\"]", RAW("interdict.truncated"));
+	EXPECT_EQ(0, absent(&self->l, "container"));
+	/* the journal's and `interdict events`' flattening takes arrays */
+	ASSERT_LT(0, json_flatten(self->l.text, self->l.len, &who_flat));
+	EXPECT_STREQ("[\"sh\",\"-c\",\"agent --now\"]",
+		     flat_get(&who_flat, "process.args"));
+	EXPECT_STREQ("/usr/bin/dash", flat_get(&who_flat, "process.executable"));
+	EXPECT_STREQ("cron.service", flat_get(&who_flat, "systemd.unit"));
+	EXPECT_STREQ("/usr/sbin/cron",
+		     flat_get(&who_flat, "process.parent.executable"));
+
+	self->ctx.cgroup = "/system.slice/docker-0123456789abcdef0123456789ab"
+			   "cdef0123456789abcdef0123456789abcdef.scope";
+	WRITE();
+	EXPECT_STREQ("0123456789abcdef0123456789abcdef0123456789abcdef0123"
+		     "456789abcdef", STR("container.id"));
+	EXPECT_EQ(0, absent(&self->l, "systemd"));
+
+	/* a record shorter than its lengths say: those strings are dropped */
+	ev_size = sizeof(*self->ev) + lens[0] + 3;
+	WRITE();
+	EXPECT_STREQ("/opt/v/bin/agent", STR("file.path"));
+	EXPECT_STREQ("/proc/says/otherwise", STR("process.executable"));
+	EXPECT_EQ(0, absent(&self->l, "process.args"));
 }
 
 TEST_F(event, hostname)
