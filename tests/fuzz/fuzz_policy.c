@@ -104,6 +104,12 @@ static void check_rule(const struct rule *r)
 		require(strcmp(r->path + len - 2, "/.") &&
 			(len < 3 || strcmp(r->path + len - 3, "/..")));
 		break;
+	case MATCH_PACKAGE:
+		/* A name pattern, resolved by dpkg.c into the kinds above. */
+		require(has_nul(r->path, 256) && r->path[0]);
+		len = strlen(r->path);
+		require(strspn(r->path, "*?") != len);
+		break;
 	default:
 		require(!"rule without a match kind");
 	}
@@ -142,11 +148,13 @@ static void check_unique(const struct policy *p)
 
 static void check_policy(const struct policy *p, int ret)
 {
-	size_t i;
+	size_t i, npackage = 0;
 
 	require(ret == 0 || ret == -EINVAL || ret == -ENOMEM);
 	require(p->nrules <= p->cap);
-	require(p->nsha + p->npath == p->nrules);
+	for (i = 0; i < p->nrules; i++)
+		npackage += p->rules[i].kind == MATCH_PACKAGE;
+	require(p->nsha + p->npath + npackage == p->nrules);
 	for (i = 0; i < p->nrules; i++)
 		check_rule(&p->rules[i]);
 	if (ret == 0)
