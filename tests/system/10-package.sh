@@ -2,8 +2,10 @@
 # The Debian package on a real systemd-booted Debian: apt installs it with
 # its dependencies, the unit starts only when enforcing, denials are EPERM
 # and reach the journal and the events file, reload refuses a bad policy,
-# restart, kill -9, stop and an upgrade leave no gap, remove ends
-# enforcement and purge leaves nothing behind.
+# restart, kill -9, stop and an upgrade leave no gap, a package= rule
+# finds and denies a vendor's dpkg package (and copies of its binaries)
+# until dpkg removes it, remove ends enforcement and purge leaves nothing
+# behind.
 . "${0%/*}/lib.sh"
 
 t_begin package
@@ -90,6 +92,105 @@ touch /tmp/stop
 wait
 t_eq "no run of the agent across all of it ($(cat /tmp/tries) tries)" \
 	"$(cat /tmp/ran 2>/dev/null | wc -l)" 0
+
+# A vendor's product as dpkg installs it: a package built here with
+# dpkg-deb, its binaries copies of the image's own with bytes appended, so
+# that their SHA-256 names nothing else on the system.
+arch=$(dpkg --print-architecture)
+kver=12.1.0.1297
+kesl=/opt/kaspersky/kesl/bin/kesl
+kagent=/opt/kaspersky/kesl/libexec/klnagent
+copy=/usr/local/bin/kesl-copy
+root=/tmp/kesl-deb
+rm -rf "$root"
+mkdir -p "$root/DEBIAN" "$root${kesl%/*}" "$root${kagent%/*}"
+printf '%s\n' "Package: kesl" "Version: $kver" "Architecture: $arch" \
+	"Maintainer: Test Vendor <vendor@example.org>" \
+	"Description: stand-in for a banned endpoint agent" >"$root/DEBIAN/control"
+tag="kesl test build $(date +%s%N) $$"
+{ cat /bin/true; echo "$tag kesl"; } >"$root$kesl"
+{ cat /bin/sleep; echo "$tag klnagent"; } >"$root$kagent"
+chmod 0755 "$root$kesl" "$root$kagent"
+t_ok "dpkg-deb builds the vendor package" \
+	dpkg-deb --root-owner-group --build "$root" /tmp/kesl.deb
+t_ok "dpkg -i installs it" dpkg -i /tmp/kesl.deb
+t_ok "before a rule names it, it runs" "$kesl"
+gen=$(field "d['policy']['generation']")
+echo 'deny package=kesl id=vendor-kesl msg="banned endpoint agent"' \
+	>/etc/interdict/policy.d/55-kesl.rules
+t_ok "systemctl reload takes the package= rule" systemctl reload interdictd
+t_eq "... a new generation" "$(field "d['policy']['generation']")" $((gen + 1))
+t_run interdict rules
+t_match "interdict rules: an exact-path rule for its binary" "$T_OUTPUT" \
+	"vendor-kesl.*$kesl"
+t_match "... and a SHA-256 rule for its content" "$T_OUTPUT" \
+	"vendor-kesl.*$(sha256sum "$root$kesl" | cut -c1-12)"
+
+t_status "interdict scan --packages finds it (exit 1)" 1 \
+	interdict scan --packages
+t_match "... with its version, architecture, decision and rule" "$T_OUTPUT" \
+	"^kesl +$kver +$arch +deny +vendor-kesl +[0-9]+ "
+t_run interdict -j scan --packages
+t_eq "... -j: package-found with name, version, architecture and rule" \
+	"$(printf '%s\n' "$T_OUTPUT" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    e = json.loads(l)
+    if e.get("event", {}).get("action") == "package-found":
+        p = e["package"]
+        print(p["name"], p["version"], p["architecture"], e["rule"]["id"])')" \
+	"kesl $kver $arch vendor-kesl"
+t_status "interdict scan /opt/kaspersky finds its files (exit 1)" 1 \
+	interdict scan /opt/kaspersky
+t_match "... its binary, by the package's rule, owned by the package" \
+	"$T_OUTPUT" "^$kesl +deny +vendor-kesl +[0-9a-f]{12} +kesl $kver\$"
+t_match "... and its agent" "$T_OUTPUT" \
+	"^$kagent +deny +vendor-kesl +[0-9a-f]{12} +kesl $kver\$"
+# a rule not made from the package: scan asks dpkg who owns the file
+mkdir -p /tmp/tree-policy
+echo 'deny path=/opt/kaspersky/ id=vendor-tree' >/tmp/tree-policy/tree.rules
+t_status "scan under a path rule (exit 1)" 1 \
+	interdict scan --policy /tmp/tree-policy /opt/kaspersky
+t_match "... names the package that owns the file" "$T_OUTPUT" \
+	"^$kesl +deny +vendor-tree +- +kesl $kver\$"
+rm -rf /tmp/tree-policy
+
+t_fails_with "the package's binary: Operation not permitted" \
+	'Operation not permitted' "$kesl"
+journal() { journalctl -u interdictd -o json --no-pager INTERDICT_EVENT=1 "$@"; }
+t_wait "the denial reaches the journal" 10 sh -c \
+	"journalctl -u interdictd -o json --no-pager INTERDICT_EVENT=1 RULE_ID=vendor-kesl FILE_PATH=$kesl | grep -q exec-denied"
+j=$(journal RULE_ID=vendor-kesl FILE_PATH="$kesl")
+t_match "... exec-denied" "$j" '"EVENT_ACTION":"exec-denied"'
+t_match "... with the rule's message" "$j" '"RULE_DESCRIPTION":"banned endpoint agent"'
+t_fails_with "its agent: Operation not permitted" 'Operation not permitted' \
+	"$kagent" 1
+cp "$kesl" "$copy"
+t_fails_with "a copy elsewhere: denied by the SHA-256 rule" \
+	'Operation not permitted' "$copy"
+t_wait "... the copy's denial reaches the journal" 10 sh -c \
+	"journalctl -u interdictd -o json --no-pager INTERDICT_EVENT=1 RULE_ID=vendor-kesl FILE_PATH=$copy | grep -q exec-denied"
+t_match "... with the content's SHA-256" \
+	"$(journal RULE_ID=vendor-kesl FILE_PATH="$copy")" \
+	"\"FILE_HASH_SHA256\":\"$(sha256sum "$copy" | cut -d' ' -f1)\""
+
+gen=$(field "d['policy']['generation']")
+since=$(date '+%Y-%m-%d %H:%M:%S')
+t_ok "dpkg -r removes the package" dpkg -r kesl
+t_eq "... its files are gone" "$(ls -A "${kesl%/*}" 2>/dev/null)" ""
+t_wait "the daemon sees that dpkg changed and reloads" 30 sh -c \
+	"[ \"\$(interdict -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"policy\"][\"generation\"])')\" -gt $gen ]"
+t_eq "... and the reload succeeded" "$(field "d['last_reload']['ok']")" True
+t_match "... the journal says why" \
+	"$(journalctl -u interdictd --no-pager -o cat --since "$since")" \
+	'the dpkg database changed: resolving package= rules again'
+t_eq "... and has no error since" \
+	"$(journalctl -u interdictd --no-pager -o cat -p err --since "$since")" ""
+t_ok "the copy runs: the package's rules went with it" "$copy"
+t_ok "interdict check: a package= rule that matches nothing is valid" \
+	interdict check
+rm -rf "$copy" "$root" /tmp/kesl.deb /etc/interdict/policy.d/55-kesl.rules
+t_ok "systemctl reload without the rule" systemctl reload interdictd
 
 t_ok "apt remove" apt-get remove -y -q interdict
 t_ok "removed: the agent runs" "$agent"
