@@ -64,7 +64,7 @@ struct daemon {
 	bool journal;			/* events to journald too */
 	__u64 journal_errors;
 	char hostname[256];
-	__u64 lost_seen, hash_errors_seen;
+	__u64 lost_seen, hash_errors_seen, deep_denied_seen;
 	__u64 adopted_gen;		/* generation found pinned, or 0 */
 	__u8 adopted_digest[ID_SHA256_LEN];
 	int ctl_fd;

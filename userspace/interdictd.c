@@ -209,6 +209,7 @@ static void check_counters(struct daemon *d)
 {
 	const struct id_state *st = &d->skel->bss->state;
 	__u64 lost = st->events_lost, herr = st->hash_errors;
+	__u64 deep = st->deep_denied;
 	char *buf = NULL;
 	size_t len = 0;
 	struct json j;
@@ -235,6 +236,14 @@ static void check_counters(struct daemon *d)
 			  (unsigned long long)(herr - d->hash_errors_seen),
 			  (long long)st->hash_last_ret);
 		d->hash_errors_seen = herr;
+	}
+	if (deep != d->deep_denied_seen) {
+		log_warnx("kernel", "%llu files denied because their path was "
+			  "deeper than %u directories (fail closed; %llu in "
+			  "total)", (unsigned long long)(deep -
+			  d->deep_denied_seen), ID_MAX_DEPTH,
+			  (unsigned long long)deep);
+		d->deep_denied_seen = deep;
 	}
 }
 
@@ -475,6 +484,7 @@ static int start_adopted(struct daemon *d, char *why, size_t len)
 	       ID_SHA256_LEN);
 	d->lost_seen = st->events_lost;	/* reported by the daemon before */
 	d->hash_errors_seen = st->hash_errors;
+	d->deep_denied_seen = st->deep_denied;
 	st->daemon_tgid = getpid();
 	if (d->enforce >= 0)
 		st->enforce = d->enforce;
@@ -612,6 +622,9 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 		kv(out, "tamper", "%llu attempts denied",
 		   (unsigned long long)st->tamper_denied);
 		kv(out, "hash errors", "%llu", (unsigned long long)st->hash_errors);
+		kv(out, "fail closed", "%llu files denied because their path "
+		   "was deeper than %u directories",
+		   (unsigned long long)st->deep_denied, ID_MAX_DEPTH);
 		kv(out, "programs", "%zu attached, pinned in %s",
 		   programs_attached(d), d->pin_dir);
 		kv(out, "daemon", "pid %d, up %ld s, started %s", (int)getpid(),
@@ -646,6 +659,10 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_obj_close(&j);
 	json_uint(&j, "tamper_denied", st->tamper_denied);
 	json_uint(&j, "hash_errors", st->hash_errors);
+	json_obj_open(&j, "fail_closed");
+	json_uint(&j, "deep_denied", st->deep_denied);
+	json_uint(&j, "max_depth", ID_MAX_DEPTH);
+	json_obj_close(&j);
 	json_obj_open(&j, "programs");
 	json_uint(&j, "attached", programs_attached(d));
 	json_str(&j, "pin_dir", d->pin_dir);

@@ -470,12 +470,22 @@ TEST_F_TIMEOUT(enforce, deep_paths_stay_denied, 300)
 	EXPECT_EQ(PAYLOAD_EXIT, run_at(fd));
 	deep_remove(fd, 60, name);
 	/* beyond the walk's bound: denied, counted, reported */
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, "\"deep_denied\":0,")) TH_LOG("%s", line);
 	fd = deep_tree(at(self, "other"), ID_MAX_DEPTH + 10, "d");
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EPERM, run_at(fd));
 	ASSERT_TRUE(wait_event(self, line, sizeof(line),
 			       q("fail_closed", "depth"), NULL));
 	EXPECT_NE(NULL, strstr(line, q("action", "exec-denied")));
+	/* interdict status counts it */
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, "\"fail_closed\":{\"deep_denied\":"));
+	EXPECT_EQ(NULL, strstr(line, "\"deep_denied\":0,")) TH_LOG("%s", line);
+	ASSERT_EQ(0, CTL(line, "status"));
+	EXPECT_NE(NULL, strstr(line, "files denied because their path was "
+			       "deeper than 1024 directories")) TH_LOG("%s", line);
+	EXPECT_EQ(NULL, strstr(line, "fail closed        0 ")) TH_LOG("%s", line);
 	deep_remove(fd, ID_MAX_DEPTH + 10, "d");
 	/* a shallow file under no rule still runs */
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
