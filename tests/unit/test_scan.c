@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "interdict.h"
+#include "../wait_exe.h"
 
 /* The harness's test wrapper sets a local after setjmp(); gcc -O2 -Wextra
  * warns about it once a test body is inlined into that wrapper. */
@@ -544,17 +545,7 @@ static pid_t start_copy(const char *dir, const char *rel, bool ignore_term)
 		execl(path, "sleep", "30", (char *)NULL);
 		_exit(127);
 	}
-	/* exec'd once /proc/PID/exe names the copy */
-	for (int i = 0; pid > 0 && i < 1000; i++) {
-		char exe[PATH_MAX], link[64];
-		ssize_t n;
-
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-		n = readlink(link, exe, sizeof(exe) - 1);
-		if (n > 0 && (exe[n] = 0, !strcmp(exe, path)))
-			break;
-		usleep(1000);
-	}
+	wait_exe(pid, path, false, 1000);
 	return pid;
 }
 
@@ -665,16 +656,7 @@ TEST_F(scan, memfd_process)
 		_exit(127);
 	}
 	close(fd);
-	for (int i = 0; i < 1000; i++) {
-		char exe[PATH_MAX], link[64];
-		ssize_t n;
-
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-		n = readlink(link, exe, sizeof(exe) - 1);
-		if (n > 0 && (exe[n] = 0, !strncmp(exe, "/memfd:agent", 12)))
-			break;
-		usleep(1000);
-	}
+	wait_exe(pid, "/memfd:agent", true, 1000);
 	ASSERT_EQ(0, cli(&self->o, false, args));
 	f = proc_line(self->o.out, pid);
 	kill(pid, SIGKILL);

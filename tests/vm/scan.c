@@ -7,6 +7,7 @@
  * copy, and scan's verdict against the kernel's on every file of a tree.
  */
 #include "common.h"
+#include "../wait_exe.h"
 
 #define OUT_MAX		(1 << 16)
 
@@ -29,16 +30,7 @@ static pid_t start_agent(const char *path, const char *tag, bool ignore_term)
 		execl(path, "sleep", "120", (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; pid > 0 && i < 2000; i++) {
-		char exe[PATH_MAX], link[64];
-		ssize_t n;
-
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-		n = readlink(link, exe, sizeof(exe) - 1);
-		if (n > 0 && (exe[n] = 0, !strcmp(exe, path)))
-			break;
-		usleep(1000);
-	}
+	wait_exe(pid, path, false, 2000);
 	return pid;
 }
 
