@@ -190,6 +190,40 @@ static __always_inline int file_sha256(struct file *file,
 	return 0;
 }
 
+/* Superblock magics (include/uapi/linux/magic.h and the file systems'
+ * own headers) of the file systems whose files can change with no
+ * write-open or truncate of the inode these hooks see: stacked ones, where
+ * the write goes to another inode (overlayfs, its aufs and eCryptfs
+ * kin), and those where another host or a userspace server writes (FUSE,
+ * which includes virtiofs, NFS, SMB/CIFS, 9p, Ceph, AFS, Coda, Lustre,
+ * OrangeFS, GFS2, OCFS2, VirtualBox shared folders). Their files are
+ * hashed at every check: no SHA-256 answer is cached for them. */
+static __always_inline bool hash_uncacheable(struct inode *inode)
+{
+	switch (inode->i_sb->s_magic) {
+	case 0x794c7630:	/* overlayfs */
+	case 0x61756673:	/* aufs */
+	case 0xf15f:		/* eCryptfs */
+	case 0x65735546:	/* FUSE, virtiofs */
+	case 0x6969:		/* NFS */
+	case 0xff534d42:	/* CIFS */
+	case 0xfe534d42:	/* SMB2 */
+	case 0x517b:		/* SMB */
+	case 0x01021997:	/* 9p */
+	case 0x00c36400:	/* Ceph */
+	case 0x5346414f:	/* AFS */
+	case 0x6b414653:	/* kAFS */
+	case 0x73757245:	/* Coda */
+	case 0x0bd00bd0:	/* Lustre */
+	case 0x20030528:	/* OrangeFS */
+	case 0x01161970:	/* GFS2 */
+	case 0x7461636f:	/* OCFS2 */
+	case 0x786f4256:	/* vboxsf */
+		return true;
+	}
+	return false;
+}
+
 /* The cache word for "no SHA-256 rule names this content" (see icache). */
 static __always_inline __u64 sha_miss_word(__u32 epoch, __u64 hword)
 {
@@ -794,7 +828,9 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	if (hook != ID_HOOK_OPEN &&
 	    ((state.sha_hooks[0] | state.sha_hooks[1]) & hook) &&
 	    inode->i_size > 0) {
-		if (c && sha_miss_get(c, file, epoch, hook))
+		if (hash_uncacheable(inode))
+			have_sha = file_sha256(file, NULL, sha, &hword) == 0;
+		else if (c && sha_miss_get(c, file, epoch, hook))
 			sha_miss = true;
 		else
 			have_sha = file_sha256(file, c, sha, &hword) == 0;

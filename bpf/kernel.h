@@ -15,6 +15,7 @@ typedef struct { __u32 val; } CORE kgid_t;
 
 struct super_block {
 	__u32 s_dev;
+	unsigned long s_magic;
 } CORE;
 
 struct inode {
