@@ -115,6 +115,23 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+/* Symbolic links on rule paths (see struct id_link), written by
+ * interdictd after each policy load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, ID_LINKS_MAX);
+	__type(key, struct id_inode_key);
+	__type(value, struct id_link);
+} links SEC(".maps");
+
+/* One record (the link's key) per change of a watched link: wakes
+ * interdictd at once, apart from the event stream. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} link_wake SEC(".maps");
+
 /* Per-CPU scratch for the path. Sleepable programs can be preempted, so the
  * owner field tells a user whether another task reused the buffer meanwhile. */
 struct scratch {
@@ -1236,6 +1253,40 @@ int BPF_PROG(bpf_caller, int cmd, union bpf_attr *attr, unsigned int size,
 	return bpf_cmd(cmd, attr);
 }
 
+/* A watched link is about to be renamed over, moved or removed: a rule
+ * path through it may lead elsewhere. When the link names an entry of its
+ * own directory (install-current -> install-v2), the rule is armed on that
+ * directory at once, so whatever it names next is covered; interdictd is
+ * woken to resolve the rule paths again, which ends the armed key. The
+ * change itself is never refused. */
+static __always_inline void link_changed(struct inode *inode)
+{
+	struct id_inode_key k;
+	struct id_link *l;
+	__u32 slot;
+
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFLNK)
+		return;
+	inode_key(inode, 0, &k);
+	l = bpf_map_lookup_elem(&links, &k);
+	if (!l)
+		return;
+	if (l->arm) {
+		struct id_inode_key dk = l->dir;
+		struct id_rule r = l->rule;
+
+		slot = READ_ONCE(state.gen) & 1;
+		dk.slot = slot;
+		bpf_map_update_elem(&ino_rules, &dk, &r, BPF_NOEXIST_);
+		if (!state.inode_rules[slot])
+			state.inode_rules[slot] = 1;
+	}
+	__sync_fetch_and_add(&state.link_changes, 1);
+	__sync_fetch_and_add(&state.epoch, 1);
+	if (bpf_ringbuf_output(&link_wake, &k, sizeof(k), BPF_RB_FORCE_WAKEUP))
+		__sync_fetch_and_add(&state.events_lost, 1);
+}
+
 static __always_inline bool pinned(struct inode *inode)
 {
 	struct id_inode_key k;
@@ -1260,7 +1311,10 @@ int BPF_PROG(inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	return guard_pin(dentry, ID_TAMPER_UNLINK);
+	ret = guard_pin(dentry, ID_TAMPER_UNLINK);
+	if (!ret)
+		link_changed(dentry->d_inode);
+	return ret;
 }
 
 SEC("lsm/inode_rmdir")
@@ -1282,6 +1336,10 @@ int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	ret = guard_pin(old_dentry, ID_TAMPER_RENAME);
 	if (!ret)
 		ret = guard_pin(new_dentry, ID_TAMPER_RENAME);
+	if (!ret) {
+		link_changed(old_dentry->d_inode);
+		link_changed(new_dentry->d_inode);
+	}
 	return epoch_bump(ret);
 }
 
