@@ -1277,14 +1277,14 @@ static __always_inline void link_changed(struct inode *inode)
 
 		slot = READ_ONCE(state.gen) & 1;
 		dk.slot = slot;
-		bpf_map_update_elem(&ino_rules, &dk, &r, BPF_NOEXIST_);
+		bpf_map_update_elem(&ino_rules, &dk, &r, BPF_NOEXIST);
 		if (!state.inode_rules[slot])
 			state.inode_rules[slot] = 1;
 	}
 	__sync_fetch_and_add(&state.link_changes, 1);
 	__sync_fetch_and_add(&state.epoch, 1);
-	if (bpf_ringbuf_output(&link_wake, &k, sizeof(k), BPF_RB_FORCE_WAKEUP))
-		__sync_fetch_and_add(&state.events_lost, 1);
+	/* full: the daemon has a wakeup to read already */
+	bpf_ringbuf_output(&link_wake, &k, sizeof(k), BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline bool pinned(struct inode *inode)

@@ -138,6 +138,5 @@ struct bpf_iter__task_file {
 #define S_IFMT		00170000
 #define S_IFREG		0100000
 #define S_IFLNK		0120000
-#define BPF_NOEXIST_	1	/* BPF_NOEXIST, for map updates */
 
 #endif /* INTERDICT_KERNEL_H */

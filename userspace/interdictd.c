@@ -1009,7 +1009,9 @@ static int run(struct daemon *d)
 	ev.data.fd = link_fd;
 	if (link_fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, link_fd, &ev))
 		log_warn("policy", "cannot watch the symbolic links on rule "
-			 "paths: a change of one is seen within --refresh");
+			 "paths: after a change of one, a rule follows the "
+			 "new target by inode within --refresh and by name "
+			 "from the next reload");
 	ev.data.fd = sfd;
 	while (!d->disabled) {
 		int n = epoll_wait(ep, &ev, 1, 250);
