@@ -845,12 +845,13 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	if (hook != ID_HOOK_OPEN &&
 	    ((state.sha_hooks[0] | state.sha_hooks[1]) & hook) &&
 	    inode->i_size > 0) {
-		if (hash_uncacheable(inode))
-			have_sha = file_sha256(file, NULL, sha, &hword) == 0;
-		else if (c && sha_miss_get(c, file, epoch, hook))
+		/* a file of hash_uncacheable() never has a cached answer:
+		 * its file system is looked at on the way to a hash only */
+		if (c && sha_miss_get(c, file, epoch, hook))
 			sha_miss = true;
 		else
-			have_sha = file_sha256(file, c, sha, &hword) == 0;
+			have_sha = file_sha256(file, hash_uncacheable(inode) ?
+					       NULL : c, sha, &hword) == 0;
 	}
 	if (clean && !have_sha)
 		return 0;
