@@ -115,6 +115,23 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+/* Symbolic links on rule paths (see struct id_link), written by
+ * interdictd after each policy load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, ID_LINKS_MAX);
+	__type(key, struct id_inode_key);
+	__type(value, struct id_link);
+} links SEC(".maps");
+
+/* One record (the link's key) per change of a watched link: wakes
+ * interdictd at once, apart from the event stream. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} link_wake SEC(".maps");
+
 /* Per-CPU scratch for the path. Sleepable programs can be preempted, so the
  * owner field tells a user whether another task reused the buffer meanwhile. */
 struct scratch {
@@ -188,6 +205,40 @@ static __always_inline int file_sha256(struct file *file,
 			*hword = h | 1;
 	}
 	return 0;
+}
+
+/* Superblock magics (include/uapi/linux/magic.h and the file systems'
+ * own headers) of the file systems whose files can change with no
+ * write-open or truncate of the inode these hooks see: stacked ones, where
+ * the write goes to another inode (overlayfs, its aufs and eCryptfs
+ * kin), and those where another host or a userspace server writes (FUSE,
+ * which includes virtiofs, NFS, SMB/CIFS, 9p, Ceph, AFS, Coda, Lustre,
+ * OrangeFS, GFS2, OCFS2, VirtualBox shared folders). Their files are
+ * hashed at every check: no SHA-256 answer is cached for them. */
+static __always_inline bool hash_uncacheable(struct inode *inode)
+{
+	switch (inode->i_sb->s_magic) {
+	case 0x794c7630:	/* overlayfs */
+	case 0x61756673:	/* aufs */
+	case 0xf15f:		/* eCryptfs */
+	case 0x65735546:	/* FUSE, virtiofs */
+	case 0x6969:		/* NFS */
+	case 0xff534d42:	/* CIFS */
+	case 0xfe534d42:	/* SMB2 */
+	case 0x517b:		/* SMB */
+	case 0x01021997:	/* 9p */
+	case 0x00c36400:	/* Ceph */
+	case 0x5346414f:	/* AFS */
+	case 0x6b414653:	/* kAFS */
+	case 0x73757245:	/* Coda */
+	case 0x0bd00bd0:	/* Lustre */
+	case 0x20030528:	/* OrangeFS */
+	case 0x01161970:	/* GFS2 */
+	case 0x7461636f:	/* OCFS2 */
+	case 0x786f4256:	/* vboxsf */
+		return true;
+	}
+	return false;
 }
 
 /* The cache word for "no SHA-256 rule names this content" (see icache). */
@@ -794,10 +845,13 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	if (hook != ID_HOOK_OPEN &&
 	    ((state.sha_hooks[0] | state.sha_hooks[1]) & hook) &&
 	    inode->i_size > 0) {
+		/* a file of hash_uncacheable() never has a cached answer:
+		 * its file system is looked at on the way to a hash only */
 		if (c && sha_miss_get(c, file, epoch, hook))
 			sha_miss = true;
 		else
-			have_sha = file_sha256(file, c, sha, &hword) == 0;
+			have_sha = file_sha256(file, hash_uncacheable(inode) ?
+					       NULL : c, sha, &hword) == 0;
 	}
 	if (clean && !have_sha)
 		return 0;
@@ -1200,6 +1254,40 @@ int BPF_PROG(bpf_caller, int cmd, union bpf_attr *attr, unsigned int size,
 	return bpf_cmd(cmd, attr);
 }
 
+/* A watched link is about to be renamed over, moved or removed: a rule
+ * path through it may lead elsewhere. When the link names an entry of its
+ * own directory (install-current -> install-v2), the rule is armed on that
+ * directory at once, so whatever it names next is covered; interdictd is
+ * woken to resolve the rule paths again, which ends the armed key. The
+ * change itself is never refused. */
+static __always_inline void link_changed(struct inode *inode)
+{
+	struct id_inode_key k;
+	struct id_link *l;
+	__u32 slot;
+
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFLNK)
+		return;
+	inode_key(inode, 0, &k);
+	l = bpf_map_lookup_elem(&links, &k);
+	if (!l)
+		return;
+	if (l->arm) {
+		struct id_inode_key dk = l->dir;
+		struct id_rule r = l->rule;
+
+		slot = READ_ONCE(state.gen) & 1;
+		dk.slot = slot;
+		bpf_map_update_elem(&ino_rules, &dk, &r, BPF_NOEXIST);
+		if (!state.inode_rules[slot])
+			state.inode_rules[slot] = 1;
+	}
+	__sync_fetch_and_add(&state.link_changes, 1);
+	__sync_fetch_and_add(&state.epoch, 1);
+	/* full: the daemon has a wakeup to read already */
+	bpf_ringbuf_output(&link_wake, &k, sizeof(k), BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline bool pinned(struct inode *inode)
 {
 	struct id_inode_key k;
@@ -1224,7 +1312,10 @@ int BPF_PROG(inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	return guard_pin(dentry, ID_TAMPER_UNLINK);
+	ret = guard_pin(dentry, ID_TAMPER_UNLINK);
+	if (!ret)
+		link_changed(dentry->d_inode);
+	return ret;
 }
 
 SEC("lsm/inode_rmdir")
@@ -1246,6 +1337,10 @@ int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	ret = guard_pin(old_dentry, ID_TAMPER_RENAME);
 	if (!ret)
 		ret = guard_pin(new_dentry, ID_TAMPER_RENAME);
+	if (!ret) {
+		link_changed(old_dentry->d_inode);
+		link_changed(new_dentry->d_inode);
+	}
 	return epoch_bump(ret);
 }
 

@@ -174,6 +174,21 @@ struct id_state {
 	__u8 probe_sha256[ID_SHA256_LEN];
 	__u64 deep_denied;	/* files deeper than ID_MAX_DEPTH, decided deny
 				 * (fail closed) */
+	__u64 link_changes;	/* watched symbolic links renamed or removed */
+};
+
+/* A symbolic link crossed while resolving a rule's path, in the `links`
+ * map by its own inode key (slot 0). When it is renamed over or removed,
+ * the kernel arms `rule` on `dir` (the directory holding the link) in the
+ * slot in force, if `arm` (the link names an entry of that directory:
+ * the versioned-tree flip), moves the epoch and wakes interdictd, which
+ * resolves the rule paths again and so drops the armed key. */
+#define ID_LINKS_MAX	4096
+struct id_link {
+	struct id_inode_key dir;	/* slot 0 */
+	struct id_rule rule;
+	__u32 arm;
+	__u32 pad;
 };
 
 /* What the identify iterator writes for each open file of the daemon, so

@@ -15,6 +15,7 @@ typedef struct { __u32 val; } CORE kgid_t;
 
 struct super_block {
 	__u32 s_dev;
+	unsigned long s_magic;
 } CORE;
 
 struct inode {
@@ -136,5 +137,6 @@ struct bpf_iter__task_file {
 #define EPERM		1
 #define S_IFMT		00170000
 #define S_IFREG		0100000
+#define S_IFLNK		0120000
 
 #endif /* INTERDICT_KERNEL_H */

@@ -290,6 +290,12 @@ int loader_load_attach(struct interdict_bpf *skel, char *why, size_t len);
 int loader_hash_selftest(struct interdict_bpf *skel, char *why, size_t len);
 int loader_identify(struct interdict_bpf *skel, const int *fds, size_t n,
 		    struct id_ident *out);
+
+/* symlinks.c: the symbolic links on rule paths, watched by the kernel */
+size_t links_watch(struct interdict_bpf *skel, const struct policy *p);
+void links_disarm(struct interdict_bpf *skel);
+int links_wake_fd(struct interdict_bpf *skel);
+int links_woken(void);
 int loader_mark_fds(struct interdict_bpf *skel, int map_fd, int *fds,
 		    size_t n, __u32 *dev);
 int loader_mark_paths(struct interdict_bpf *skel, int map_fd,

@@ -288,6 +288,8 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	 * if that generation was loaded from these very files. */
 	if (d->adopted_gen && !memcmp(digest, d->adopted_digest, sizeof(digest)))
 		maps_alias(d->adopted_gen, d->skel->bss->state.gen);
+	links_watch(d->skel, p);
+	links_disarm(d->skel);
 	return 0;
 }
 
@@ -1001,7 +1003,7 @@ static int run(struct daemon *d)
 	struct timespec now;
 	time_t next_refresh = 0;
 	sigset_t mask;
-	int sfd = -1, ep = -1, err = 0;
+	int sfd = -1, ep = -1, err = 0, link_fd;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -1020,6 +1022,13 @@ static int run(struct daemon *d)
 	ev.data.fd = d->ctl_fd;
 	if (d->ctl_fd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, d->ctl_fd, &ev))
 		log_warn("control", "cannot watch the control socket");
+	link_fd = links_wake_fd(d->skel);
+	ev.data.fd = link_fd;
+	if (link_fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, link_fd, &ev))
+		log_warn("policy", "cannot watch the symbolic links on rule "
+			 "paths: after a change of one, a rule follows the "
+			 "new target by inode within --refresh and by name "
+			 "from the next reload");
 	ev.data.fd = sfd;
 	while (!d->disabled) {
 		int n = epoll_wait(ep, &ev, 1, 250);
@@ -1055,6 +1064,19 @@ static int run(struct daemon *d)
 			continue;
 		if (ev.data.fd == d->ctl_fd) {
 			control_serve(d);
+			continue;
+		}
+		if (ev.data.fd == link_fd) {
+			if (links_woken()) {
+				log_info("policy", "a symbolic link on a rule "
+					 "path changed: resolving the rule "
+					 "paths again");
+				if (!reload(d, stderr))
+					log_info("policy", "rule paths resolved "
+						 "again: generation %llu in force",
+						 (unsigned long long)
+						 d->skel->bss->state.gen);
+			}
 			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))

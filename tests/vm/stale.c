@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * No verdict outlives what it was made on: a file reached through an
+ * overlay mount whose lower or upper file is changed beneath it is decided
+ * on its new content, whichever way it changed (where the kernel has no
+ * overlayfs, those cases report skipped); and a rule path through a
+ * versioned vendor tree follows the tree's symbolic link when the vendor's
+ * updater flips it, with no attempt in between getting through.
+ */
+#include "common.h"
+
+/* lower/, upper/ and work/ in the scratch tree, merged on mnt/ (the
+ * fixture's teardown unmounts it). 0, or a SKIP-worthy -errno. */
+static int overlay(struct _test_data_enforce *self)
+{
+	char opts[3 * PATH_MAX + 64];
+	const char *mnt;
+
+	if (mkdirs(at(self, "lower")) || mkdirs(at(self, "upper")) ||
+	    mkdirs(at(self, "work")))
+		return -errno;
+	snprintf(opts, sizeof(opts), "lowerdir=%s/lower,upperdir=%s/upper,"
+		 "workdir=%s/work", self->dir, self->dir, self->dir);
+	mnt = at(self, "mnt");
+	return mount("overlay", mnt, "overlay", 0, opts) ? -errno : 0;
+}
+
+#define OVERLAY() do {							\
+	int _rc = overlay(self);					\
+	if (_rc == -ENODEV)						\
+		SKIP(return, "this kernel has no overlayfs");		\
+	ASSERT_EQ(0, _rc);						\
+} while (0)
+
+/* A policy denying the content make_payload() writes with tag "content-A". */
+static void deny_content_a(struct _test_data_enforce *self,
+			   struct __test_metadata *_metadata)
+{
+	char rules[256], hex[2 * ID_SHA256_LEN + 1];
+	__u8 sha[ID_SHA256_LEN];
+
+	ASSERT_EQ(0, make_payload(at(self, "other/A"), "content-A"));
+	ASSERT_EQ(0, sha256_file(at(self, "other/A"), sha));
+	sha256_hex(sha, hex);
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=t-A\n", hex);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+}
+
+/* Forget the overlay's dentries, so that a lookup through it finds what
+ * the lower directory holds now (overlayfs keeps the lower dentry it
+ * looked up before, which a rename on the lower layer does not change). */
+static void drop_dentries(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+
+	sync();
+	if (fd >= 0) {
+		if (write(fd, "2", 1) != 1)
+			perror("drop_caches");
+		close(fd);
+	}
+}
+
+TEST_F_TIMEOUT(enforce, overlay_lower_rewritten, 180)
+{
+	const char *merged;
+
+	deny_content_a(self, _metadata);
+	OVERLAY();
+	START("enforce");
+	ASSERT_EQ(0, make_payload(at(self, "lower/f"), "content-B"));
+	merged = at(self, "mnt/f");
+	EXPECT_EQ(PAYLOAD_EXIT, run(merged, NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(merged, NULL));	/* the answer kept? */
+	ASSERT_EQ(0, make_payload(at(self, "lower/f"), "content-A"));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "lower/f"), NULL));
+}
+
+TEST_F_TIMEOUT(enforce, overlay_lower_truncated_and_rewritten, 180)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int fd;
+
+	deny_content_a(self, _metadata);
+	OVERLAY();
+	START("enforce");
+	ASSERT_EQ(0, make_payload(at(self, "lower/f"), "content-B"));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/f"), NULL));
+	/* truncate(2), then write through an open without O_TRUNC */
+	ASSERT_EQ(0, truncate(at(self, "lower/f"), 0));
+	ASSERT_EQ(0, make_payload(at(self, "other/A2"), "content-A"));
+	fd = open(at(self, "other/A2"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	mem = open_memstream(&buf, &len);
+	ASSERT_NE(NULL, mem);
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n <= 0)
+			break;
+		fwrite(chunk, 1, n, mem);
+	}
+	close(fd);
+	fclose(mem);
+	fd = open(at(self, "lower/f"), O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)len, write(fd, buf, len));
+	close(fd);
+	free(buf);
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+}
+
+TEST_F_TIMEOUT(enforce, overlay_lower_replaced_by_rename, 180)
+{
+	__u8 seen[ID_SHA256_LEN], want[ID_SHA256_LEN];
+
+	deny_content_a(self, _metadata);
+	OVERLAY();
+	START("enforce");
+	ASSERT_EQ(0, make_payload(at(self, "lower/f"), "content-B"));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/f"), NULL));
+	ASSERT_EQ(0, make_payload(at(self, "lower/f.new"), "content-A"));
+	ASSERT_EQ(0, rename(at(self, "lower/f.new"), at(self, "lower/f")));
+	drop_dentries();
+	/* what the merged path shows now is A: it must not run */
+	ASSERT_EQ(0, sha256_file(at(self, "mnt/f"), seen));
+	ASSERT_EQ(0, sha256_file(at(self, "other/A"), want));
+	ASSERT_EQ(0, memcmp(seen, want, sizeof(seen)));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+}
+
+/* The reverse: banned content replaced beneath by allowed content runs. */
+TEST_F_TIMEOUT(enforce, overlay_denied_lower_replaced_runs, 180)
+{
+	deny_content_a(self, _metadata);
+	OVERLAY();
+	START("enforce");
+	ASSERT_EQ(0, make_payload(at(self, "lower/f"), "content-A"));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+	ASSERT_EQ(0, make_payload(at(self, "lower/f"), "content-B"));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/f"), NULL));
+}
+
+/* Copy-up (a write-open through the merged path) keeps a denied file
+ * denied; the copy in the upper layer rewritten beneath is decided on its
+ * new content too. */
+TEST_F_TIMEOUT(enforce, overlay_copy_up_and_upper_rewritten, 180)
+{
+	struct stat st;
+	int fd;
+
+	deny_content_a(self, _metadata);
+	OVERLAY();
+	START("enforce");
+	ASSERT_EQ(0, make_payload(at(self, "lower/f"), "content-A"));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+	fd = open(at(self, "mnt/f"), O_WRONLY | O_APPEND | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, stat(at(self, "upper/f"), &st));	/* copied up */
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+	ASSERT_EQ(0, make_payload(at(self, "mnt/f"), "content-B"));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/f"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/f"), NULL));
+	ASSERT_EQ(0, make_payload(at(self, "upper/f"), "content-A"));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+}
+
+/* @/opt/vendor/app -> @/var/opt/vendor/app/install-current -> install-v1,
+ * with bin/agent in install-v1 and install-v2; the rule names the path
+ * through the links. */
+static void vendor_tree(struct _test_data_enforce *self,
+			struct __test_metadata *_metadata)
+{
+	char target[PATH_MAX];
+
+	ASSERT_EQ(0, mkdirs(at(self, "var/opt/vendor/app/install-v1/bin")));
+	ASSERT_EQ(0, mkdirs(at(self, "var/opt/vendor/app/install-v2/bin")));
+	ASSERT_EQ(0, make_payload(at(self, "var/opt/vendor/app/install-v1/bin/"
+				     "agent"), "v1"));
+	ASSERT_EQ(0, make_payload(at(self, "var/opt/vendor/app/install-v2/bin/"
+				     "agent"), "v2"));
+	ASSERT_EQ(0, symlink("install-v1",
+			     at(self, "var/opt/vendor/app/install-current")));
+	snprintf(target, sizeof(target), "%s",
+		 at(self, "var/opt/vendor/app/install-current"));
+	ASSERT_EQ(0, symlink(target, at(self, "opt/vendor/app")));
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+				  "deny path=@/opt/vendor/app/ id=t-vendor\n"));
+}
+
+/* What `ln -sfn install-v2 tmp && mv -T tmp install-current` does. */
+static int flip(struct _test_data_enforce *self, const char *to)
+{
+	char tmp[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", at(self, "var/opt/vendor/app/tmp"));
+	unlink(tmp);
+	if (symlink(to, tmp))
+		return -errno;
+	return rename(tmp, at(self, "var/opt/vendor/app/install-current")) ?
+	       -errno : 0;
+}
+
+/* Wait (bounded) until interdictd says it resolved the rule paths again
+ * more than `before` times. */
+static int wait_resolved(struct _test_data_enforce *self, int before)
+{
+	int i;
+
+	for (i = 0; i < EVENT_TIMEOUT * 10; i++) {
+		if (log_count(self, "rule paths resolved again") > before)
+			return 0;
+		usleep(100000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* The flip while a loop tries the new version's binary through the
+ * rule's path every 20 ms: no attempt gets through, before, during or
+ * after; once interdictd has resolved the rule paths again, the old
+ * version is no longer the rule's and the new one is, by its own path. */
+TEST_F_TIMEOUT(enforce, symlink_flip_under_rule_path, 240)
+{
+	struct shared { int stop, flipped, after, ran; } *sh;
+	int resolved, status, i;
+	pid_t loop;
+
+	vendor_tree(self, _metadata);
+	START("enforce");
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	/* not the rule's yet: runs, and its clean answer is cached */
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v2/"
+				       "bin/agent"), NULL));
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	memset(sh, 0, sizeof(*sh));
+	loop = fork();
+	ASSERT_LE(0, loop);
+	if (!loop) {
+		const char *bin = at(self, "opt/vendor/app/bin/agent");
+
+		while (!__atomic_load_n(&sh->stop, __ATOMIC_SEQ_CST)) {
+			int flipped = __atomic_load_n(&sh->flipped,
+						      __ATOMIC_SEQ_CST);
+
+			if (run(bin, NULL) != -EPERM)
+				__atomic_fetch_add(&sh->ran, 1,
+						   __ATOMIC_SEQ_CST);
+			if (flipped)
+				__atomic_fetch_add(&sh->after, 1,
+						   __ATOMIC_SEQ_CST);
+			usleep(20000);
+		}
+		_exit(0);
+	}
+	resolved = log_count(self, "rule paths resolved again");
+	usleep(100000);
+	ASSERT_EQ(0, flip(self, "install-v2"));
+	__atomic_store_n(&sh->flipped, 1, __ATOMIC_SEQ_CST);
+	/* attempts that started after the flip, however long they take */
+	for (i = 0; i < EVENT_TIMEOUT * 100 &&
+	     __atomic_load_n(&sh->after, __ATOMIC_SEQ_CST) < 20; i++)
+		usleep(10000);
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_SEQ_CST);
+	waitpid(loop, &status, 0);
+	EXPECT_LE(20, sh->after);
+	EXPECT_EQ(0, sh->ran);
+
+	ASSERT_EQ(0, wait_resolved(self, resolved));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "var/opt/vendor/app/install-v2/bin/"
+				     "agent"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v1/"
+				       "bin/agent"), NULL));
+	munmap(sh, sizeof(*sh));
+}
+
+/* The kernel's part alone: with interdictd stopped (so it cannot resolve
+ * anything again), the flip by rename and one by unlink and symlink
+ * (busybox's ln -sfn) leave the rule's path denied. */
+TEST_F_TIMEOUT(enforce, symlink_flip_denied_before_daemon_resolves, 240)
+{
+	char tmp[PATH_MAX];
+	int resolved;
+
+	vendor_tree(self, _metadata);
+	START("enforce");
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v2/"
+				       "bin/agent"), NULL));
+	resolved = log_count(self, "rule paths resolved again");
+	ASSERT_EQ(0, kill(self->daemon, SIGSTOP));
+	ASSERT_EQ(0, flip(self, "install-v2"));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "var/opt/vendor/app/install-v2/bin/"
+				     "agent"), NULL));
+	ASSERT_EQ(0, kill(self->daemon, SIGCONT));
+	ASSERT_EQ(0, wait_resolved(self, resolved));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v1/"
+				       "bin/agent"), NULL));
+
+	resolved = log_count(self, "rule paths resolved again");
+	ASSERT_EQ(0, kill(self->daemon, SIGSTOP));
+	snprintf(tmp, sizeof(tmp), "%s",
+		 at(self, "var/opt/vendor/app/install-current"));
+	ASSERT_EQ(0, unlink(tmp));
+	ASSERT_EQ(0, symlink("install-v1", tmp));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	ASSERT_EQ(0, kill(self->daemon, SIGCONT));
+	ASSERT_EQ(0, wait_resolved(self, resolved));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v2/"
+				       "bin/agent"), NULL));
+}
+
+TEST_HARNESS_MAIN
