@@ -59,7 +59,7 @@ struct policy {
 	struct rule *rules;
 	size_t nrules, cap;
 	char **files;			/* every file read, owned */
-	__u8 (*file_sha256)[ID_SHA256_LEN];	/* of each file's content */
+	__u8 (*file_hash)[ID_SHA256_LEN];	/* of each file's content */
 	size_t nfiles;
 	size_t nsha, npath;		/* rules by match kind (npath: exact+tree) */
 	struct policy_pkgs *pkgs;	/* package= resolution, or NULL */
