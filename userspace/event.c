@@ -522,28 +522,47 @@ static int cg_visit(const char *path, const struct stat *sb, int type,
 
 int event_cgroup_path(__u64 id, char *out, size_t len)
 {
-	static struct { __u64 id; char path[PATH_MAX]; } cache[CG_CACHE];
+	static struct {
+		__u64 id;
+		time_t missed;		/* not found then (0: found) */
+		char path[PATH_MAX];
+	} cache[CG_CACHE];
 	static unsigned int next;
 	const char *root = "/sys/fs/cgroup";
+	struct timespec now;
 	unsigned int i;
+	int ret = 0;
 
 	if (!id)
 		return -ENOENT;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	for (i = 0; i < CG_CACHE; i++) {
-		if (cache[i].id == id) {
+		if (cache[i].id != id)
+			continue;
+		if (!cache[i].missed) {
 			name_copy(out, len, cache[i].path);
 			return 0;
 		}
+		/* A cgroup gone (or none mounted) is looked for again a
+		 * second later, not at each of a burst's records: each look
+		 * walks the whole tree. */
+		if (now.tv_sec - cache[i].missed < 1)
+			return -ENOENT;
+		break;
 	}
 	cg_want = id;
 	cg_found[0] = 0;
 	cg_root_len = strlen(root);
 	if (nftw(root, cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1 ||
 	    !cg_found[0])
-		return -ENOENT;
-	i = next++ % CG_CACHE;
+		ret = -ENOENT;
+	if (i == CG_CACHE)
+		i = next++ % CG_CACHE;
 	cache[i].id = id;
-	snprintf(cache[i].path, sizeof(cache[i].path), "%s", cg_found);
-	snprintf(out, len, "%s", cg_found);
-	return 0;
+	/* the clock starts near 0 at boot: a miss is never 0 */
+	cache[i].missed = ret ? (now.tv_sec ? now.tv_sec : 1) : 0;
+	name_copy(cache[i].path, sizeof(cache[i].path), ret ? "" : cg_found);
+	if (!ret)
+		name_copy(out, len, cg_found);
+	return ret;
 }
