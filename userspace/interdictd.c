@@ -163,6 +163,21 @@ static void lifecycle_event(struct daemon *d, const char *action,
 	line_emit(d, f, &buf, &len);
 }
 
+/* The line at b->p + start to the journal. Its reader scans \u escapes
+ * with sscanf(), which reads a string: a NUL follows the line (outside
+ * it: the batch goes on after it). */
+static int journal_line(struct jbuf *b, size_t start)
+{
+	int err = jbuf_reserve(b, 1);
+
+	if (err) {
+		b->failed = false;	/* the batch itself is whole */
+		return err;
+	}
+	b->p[b->len] = 0;
+	return journal_send_line(b->p + start, b->len - start);
+}
+
 /* Each record is encoded straight into the sink's batch; the batch goes
  * out in one write once it is large or before the daemon sleeps. */
 static int handle_event(void *ctx, void *data, size_t len)
@@ -194,7 +209,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 		d->sink.dropped++;	/* no memory for it: counted */
 		return 0;
 	}
-	if (d->journal && journal_send_line(b->p + start, b->len - start) < 0)
+	if (d->journal && journal_line(b, start) < 0)
 		d->journal_errors++;
 	/* A line the sink cannot take is held: stop consuming, the rest
 	 * stays in the ring buffer. */
