@@ -20,8 +20,8 @@
 struct sink {
 	char path[PATH_MAX];		/* "-": stdout */
 	int fd;				/* -1 while it cannot be opened */
-	struct line *queue, *tail;	/* lines waiting for the sink */
-	unsigned int queued;
+	struct jbuf out;		/* lines not written yet */
+	unsigned int queued;		/* how many */
 	bool failing;
 	int err;			/* errno of the last failure */
 	time_t next_retry;
@@ -30,6 +30,9 @@ struct sink {
 int sink_open(struct sink *s);
 bool sink_ready(struct sink *s);
 int sink_write(struct sink *s, const char *buf, size_t len);
+struct jbuf *sink_line(struct sink *s);
+int sink_commit(struct sink *s, size_t start);
+void sink_sync(struct sink *s);
 void sink_close(struct sink *s);
 
 struct reload_result {
@@ -63,6 +66,7 @@ struct daemon {
 	struct sink sink;
 	bool journal;			/* events to journald too */
 	__u64 journal_errors;
+	__u64 realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	char hostname[256];
 	__u64 lost_seen, hash_errors_seen, deep_denied_seen;
 	__u64 adopted_gen;		/* generation found pinned, or 0 */

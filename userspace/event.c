@@ -80,17 +80,50 @@ static const char *hook_name(__u8 hook)
 	return "unknown";
 }
 
-/* RFC 3339, UTC, microseconds: every line's @timestamp. */
+/* RFC 3339, UTC, microseconds: every line's @timestamp. The date and
+ * time of day are formatted once per second (a burst shares them), the
+ * microseconds by hand. */
 void event_time(__u64 realtime_ns, char *out, size_t len)
 {
+	static __thread time_t last = -1;
+	static __thread char day[64];
+	static __thread size_t day_len;
 	time_t sec = realtime_ns / 1000000000ULL;
-	char buf[64];
+	unsigned int us = realtime_ns % 1000000000ULL / 1000;
+	char buf[80];
 	struct tm tm;
+	int i;
 
-	gmtime_r(&sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, len, "%s.%06lluZ", buf,
-		 (unsigned long long)(realtime_ns % 1000000000ULL) / 1000);
+	if (sec != last) {
+		gmtime_r(&sec, &tm);
+		day_len = strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = sec;
+	}
+	memcpy(buf, day, day_len);
+	buf[day_len] = '.';
+	for (i = 6; i > 0; i--, us /= 10)
+		buf[day_len + i] = '0' + us % 10;
+	buf[day_len + 7] = 'Z';
+	buf[day_len + 8] = 0;
+	if (len) {
+		size_t n = day_len + 8 < len ? day_len + 8 : len - 1;
+
+		memcpy(out, buf, n);
+		out[n] = 0;
+	}
+}
+
+/* v in decimal, as a string member's value (user.id, group.id). */
+static const char *uint_str(unsigned int v, char buf[16])
+{
+	char *p = buf + 15;
+
+	*p = 0;
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return p;
 }
 
 static const char *tamper_name(__u8 what)
@@ -145,14 +178,12 @@ static void write_actor(struct json *j, const struct id_event *ev,
 	json_obj_close(j);
 
 	json_obj_open(j, "user");
-	snprintf(num, sizeof(num), "%u", ev->uid);
-	json_str(j, "id", num);
+	json_str(j, "id", uint_str(ev->uid, num));
 	if (ctx->names && !event_user_name(ev->uid, name, sizeof(name)))
 		json_str(j, "name", name);
 	json_obj_close(j);
 	json_obj_open(j, "group");
-	snprintf(num, sizeof(num), "%u", ev->gid);
-	json_str(j, "id", num);
+	json_str(j, "id", uint_str(ev->gid, num));
 	if (ctx->names && !event_group_name(ev->gid, name, sizeof(name)))
 		json_str(j, "name", name);
 	json_obj_close(j);
@@ -206,14 +237,15 @@ static void write_who_extra(struct json *j, const struct id_event *ev,
 }
 
 /* An attempt on interdict itself: what, on which object, by whom. */
-static void write_tamper(FILE *f, const struct id_event *ev,
+static void write_tamper(struct jbuf *b, const struct id_event *ev,
 			 const struct ev_strs *st, const struct event_ctx *ctx)
 {
 	struct json j;
 	char when[80];
 
 	event_time(ev->boot_ns + ctx->realtime_offset_ns, when, sizeof(when));
-	json_event_head(&j, f, when, "alert", "tamper-denied");
+	json_begin_buf(&j, b);
+	json_head(&j, when, "alert", "tamper-denied");
 	json_str(&j, "outcome", "failure");
 	json_obj_close(&j);
 	json_obj_open(&j, "interdict");
@@ -237,33 +269,29 @@ static void write_tamper(FILE *f, const struct id_event *ev,
 	json_end(&j);
 }
 
-void event_write_json(FILE *f, const struct id_event *ev, size_t size,
-		      const struct event_ctx *ctx)
+static void write_decision(struct jbuf *b, const struct id_event *ev,
+			   const struct ev_strs *st,
+			   const struct event_ctx *ctx)
 {
 	bool deny = ev->decision == ID_DECISION_DENY;
 	const struct rule *rule = NULL;
 	char action[32], hex[2 * ID_SHA256_LEN + 1], when[80];
 	const char *path, *name;
-	struct ev_strs st;
 	struct json j;
 	size_t plen;
 
-	ev_strs(ev, size, &st);
-	if (ev->type == ID_EV_TAMPER) {
-		write_tamper(f, ev, &st, ctx);
-		return;
-	}
-	path = st.s[ID_STR_PATH];
-	plen = st.n[ID_STR_PATH];
+	path = st->s[ID_STR_PATH];
+	plen = st->n[ID_STR_PATH];
 	name = memrchr(path, '/', plen);
 	if (ctx->policy && ev->rule_index < ctx->policy->nrules)
 		rule = &ctx->policy->rules[ev->rule_index];
 	name = name ? name + 1 : path;
-	snprintf(action, sizeof(action), "%s-%s", hook_name(ev->hook),
-		 deny ? "denied" : "audited");
+	strcpy(stpcpy(action, hook_name(ev->hook)), deny ? "-denied" :
+	       "-audited");
 
 	event_time(ev->boot_ns + ctx->realtime_offset_ns, when, sizeof(when));
-	json_event_head(&j, f, when, "event", action);
+	json_begin_buf(&j, b);
+	json_head(&j, when, "event", action);
 	json_str(&j, "outcome", deny ? "failure" : "success");
 	json_obj_close(&j);
 
@@ -279,9 +307,9 @@ void event_write_json(FILE *f, const struct id_event *ev, size_t size,
 		json_str(&j, "fail_closed", ev->fail_closed == ID_FAIL_DEPTH ?
 			 "depth" : ev->fail_closed == ID_FAIL_NO_HASH ?
 			 "no-hash" : "unknown");
-	if (st.n[ID_STR_ARGV])
-		json_args(&j, "exec_args", st.s[ID_STR_ARGV],
-			  st.n[ID_STR_ARGV]);
+	if (st->n[ID_STR_ARGV])
+		json_args(&j, "exec_args", st->s[ID_STR_ARGV],
+			  st->n[ID_STR_ARGV]);
 	write_who_extra(&j, ev, ctx);
 	json_obj_close(&j);
 
@@ -309,8 +337,38 @@ void event_write_json(FILE *f, const struct id_event *ev, size_t size,
 	}
 	json_obj_close(&j);
 
-	write_actor(&j, ev, &st, ctx);
+	write_actor(&j, ev, st, ctx);
 	json_end(&j);
+}
+
+int event_append_json(struct jbuf *b, const struct id_event *ev, size_t size,
+		      const struct event_ctx *ctx)
+{
+	size_t start = b->len;
+	struct ev_strs st;
+
+	ev_strs(ev, size, &st);
+	b->failed = false;
+	if (ev->type == ID_EV_TAMPER)
+		write_tamper(b, ev, &st, ctx);
+	else
+		write_decision(b, ev, &st, ctx);
+	if (b->failed) {
+		b->len = start;		/* never half a line */
+		b->failed = false;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void event_write_json(FILE *f, const struct id_event *ev, size_t size,
+		      const struct event_ctx *ctx)
+{
+	struct jbuf b = { 0 };
+
+	if (!event_append_json(&b, ev, size, ctx))
+		fwrite(b.p, 1, b.len, f);
+	jbuf_free(&b);
 }
 
 /* user.name and group.name, resolved when the line is written (NSS). A
@@ -323,6 +381,16 @@ struct name_cache {
 	unsigned int next;
 };
 
+static void name_copy(char *out, size_t len, const char *name)
+{
+	size_t n = strnlen(name, len ? len - 1 : 0);
+
+	if (!len)
+		return;
+	memcpy(out, name, n);
+	out[n] = 0;
+}
+
 static int cached_name(struct name_cache *c, unsigned int id, bool group,
 		       char *out, size_t len)
 {
@@ -332,7 +400,7 @@ static int cached_name(struct name_cache *c, unsigned int id, bool group,
 
 	for (i = 0; i < NAME_CACHE; i++) {
 		if (c->used[i] && c->id[i] == id) {
-			snprintf(out, len, "%s", c->name[i]);
+			name_copy(out, len, c->name[i]);
 			return c->name[i][0] ? 0 : -ENOENT;
 		}
 	}
@@ -454,28 +522,47 @@ static int cg_visit(const char *path, const struct stat *sb, int type,
 
 int event_cgroup_path(__u64 id, char *out, size_t len)
 {
-	static struct { __u64 id; char path[PATH_MAX]; } cache[CG_CACHE];
+	static struct {
+		__u64 id;
+		time_t missed;		/* not found then (0: found) */
+		char path[PATH_MAX];
+	} cache[CG_CACHE];
 	static unsigned int next;
 	const char *root = "/sys/fs/cgroup";
+	struct timespec now;
 	unsigned int i;
+	int ret = 0;
 
 	if (!id)
 		return -ENOENT;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	for (i = 0; i < CG_CACHE; i++) {
-		if (cache[i].id == id) {
-			snprintf(out, len, "%s", cache[i].path);
+		if (cache[i].id != id)
+			continue;
+		if (!cache[i].missed) {
+			name_copy(out, len, cache[i].path);
 			return 0;
 		}
+		/* A cgroup gone (or none mounted) is looked for again a
+		 * second later, not at each of a burst's records: each look
+		 * walks the whole tree. */
+		if (now.tv_sec - cache[i].missed < 1)
+			return -ENOENT;
+		break;
 	}
 	cg_want = id;
 	cg_found[0] = 0;
 	cg_root_len = strlen(root);
 	if (nftw(root, cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1 ||
 	    !cg_found[0])
-		return -ENOENT;
-	i = next++ % CG_CACHE;
+		ret = -ENOENT;
+	if (i == CG_CACHE)
+		i = next++ % CG_CACHE;
 	cache[i].id = id;
-	snprintf(cache[i].path, sizeof(cache[i].path), "%s", cg_found);
-	snprintf(out, len, "%s", cg_found);
-	return 0;
+	/* the clock starts near 0 at boot: a miss is never 0 */
+	cache[i].missed = ret ? (now.tv_sec ? now.tv_sec : 1) : 0;
+	name_copy(cache[i].path, sizeof(cache[i].path), ret ? "" : cg_found);
+	if (!ret)
+		name_copy(out, len, cg_found);
+	return ret;
 }

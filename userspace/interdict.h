@@ -59,7 +59,7 @@ struct policy {
 	struct rule *rules;
 	size_t nrules, cap;
 	char **files;			/* every file read, owned */
-	__u8 (*file_sha256)[ID_SHA256_LEN];	/* of each file's content */
+	__u8 (*file_hash)[ID_SHA256_LEN];	/* of each file's content */
 	size_t nfiles;
 	size_t nsha, npath;		/* rules by match kind (npath: exact+tree) */
 	struct policy_pkgs *pkgs;	/* package= resolution, or NULL */
@@ -215,12 +215,21 @@ int sha256_fd(int fd, __u8 out[ID_SHA256_LEN]);
 void sha256_hex(const __u8 in[ID_SHA256_LEN], char out[2 * ID_SHA256_LEN + 1]);
 
 /* json.c: a JSON writer whose output is valid whatever the input bytes. */
+struct jbuf {			/* a growing buffer the writer appends to */
+	char *p;
+	size_t len, cap;
+	bool failed;		/* an allocation failed: what follows is cut */
+};
+int jbuf_reserve(struct jbuf *b, size_t n);
+void jbuf_free(struct jbuf *b);
 struct json {
-	FILE *f;
+	FILE *f;		/* written to as it goes, when b is NULL */
+	struct jbuf *b;
 	int depth;
 	bool first[16];
 };
 void json_begin(struct json *j, FILE *f);
+void json_begin_buf(struct json *j, struct jbuf *b);
 void json_end(struct json *j);
 void json_obj_open(struct json *j, const char *key);
 void json_obj_close(struct json *j);
@@ -231,8 +240,9 @@ void json_strn(struct json *j, const char *key, const char *s, size_t n);
 void json_uint(struct json *j, const char *key, unsigned long long v);
 void json_int(struct json *j, const char *key, long long v);
 void json_bool(struct json *j, const char *key, bool v);
-void json_escape(FILE *f, const char *s, size_t n);
 void json_error(FILE *f, bool json, const char *prefix, const char *msg);
+void json_head(struct json *j, const char *when, const char *kind,
+	       const char *action);
 void json_event_head(struct json *j, FILE *f, const char *when,
 		     const char *kind, const char *action);
 
@@ -248,6 +258,9 @@ struct event_ctx {
 };
 /* size: the record's bytes as the ring buffer gave them. */
 void event_write_json(FILE *f, const struct id_event *ev, size_t size,
+		      const struct event_ctx *ctx);
+/* The same line appended to b; -ENOMEM (b->len as it was) if it cannot. */
+int event_append_json(struct jbuf *b, const struct id_event *ev, size_t size,
 		      const struct event_ctx *ctx);
 int event_user_name(unsigned int uid, char *out, size_t len);
 int event_group_name(unsigned int gid, char *out, size_t len);

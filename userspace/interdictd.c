@@ -12,7 +12,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -25,8 +24,6 @@
 
 #include "daemon.h"
 #include "interdict.skel.h"
-
-#define EVENT_LINE_MAX	(256 << 10)	/* one event line, escaped (6 x 18 KiB of strings) */
 
 static void usage(FILE *f)
 {
@@ -166,20 +163,37 @@ static void lifecycle_event(struct daemon *d, const char *action,
 	line_emit(d, f, &buf, &len);
 }
 
+/* The line at b->p + start to the journal. Its reader scans \u escapes
+ * with sscanf(), which reads a string: a NUL follows the line (outside
+ * it: the batch goes on after it). */
+static int journal_line(struct jbuf *b, size_t start)
+{
+	int err = jbuf_reserve(b, 1);
+
+	if (err) {
+		b->failed = false;	/* the batch itself is whole */
+		return err;
+	}
+	b->p[b->len] = 0;
+	return journal_send_line(b->p + start, b->len - start);
+}
+
+/* Each record is encoded straight into the sink's batch; the batch goes
+ * out in one write once it is large or before the daemon sleeps. */
 static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	const struct id_event *ev = data;
 	char link[64], exe[PATH_MAX], cgroup[PATH_MAX];
 	struct event_ctx ec = { .hostname = d->hostname, .names = true };
-	static char line[EVENT_LINE_MAX];
-	FILE *f;
+	struct jbuf *b = sink_line(&d->sink);
+	size_t start = b->len;
 	ssize_t n;
 
 	if (len < sizeof(*ev))
 		return 0;
 	ec.policy = maps_policy(ev->gen);
-	ec.realtime_offset_ns = realtime_offset_ns();
+	ec.realtime_offset_ns = d->realtime_offset_ns;
 	/* the kernel names the executable; the tamper hooks cannot */
 	if (!ev->len[ID_STR_EXE]) {
 		snprintf(link, sizeof(link), "/proc/%u/exe", ev->pid);
@@ -191,17 +205,23 @@ static int handle_event(void *ctx, void *data, size_t len)
 	}
 	if (!event_cgroup_path(ev->cgroup_id, cgroup, sizeof(cgroup)))
 		ec.cgroup = cgroup;
-	f = fmemopen(line, sizeof(line), "w");
-	if (!f)
+	if (event_append_json(b, ev, len, &ec)) {
+		d->sink.dropped++;	/* no memory for it: counted */
 		return 0;
-	/* Only this thread sees f: no lock around each of its writes. */
-	__fsetlocking(f, FSETLOCKING_BYCALLER);
-	event_write_json(f, ev, len, &ec);
-	n = ftell(f);
-	fclose(f);
-	/* A line the sink cannot take waits in its queue: stop consuming,
-	 * the rest stays in the ring buffer. */
-	return emit_line(d, line, n) ? -EAGAIN : 0;
+	}
+	if (d->journal && journal_line(b, start) < 0)
+		d->journal_errors++;
+	/* A line the sink cannot take is held: stop consuming, the rest
+	 * stays in the ring buffer. */
+	return sink_commit(&d->sink, start);
+}
+
+/* Take what the ring buffer holds. The clock offset is read once per
+ * batch: it only moves when the clock is set. */
+static void consume(struct daemon *d, struct ring_buffer *rb)
+{
+	d->realtime_offset_ns = realtime_offset_ns();
+	ring_buffer__consume(rb);
 }
 
 /* Counters the kernel keeps: report growth, never lose it silently. */
@@ -548,7 +568,7 @@ static void finish_handover(struct daemon *d)
 		if (fd >= 0 && o->head.event_abi == ID_EVENT_ABI)
 			rb = ring_buffer__new(fd, handle_event, d, NULL);
 		if (rb) {
-			ring_buffer__consume(rb);
+			consume(d, rb);
 			ring_buffer__free(rb);
 		} else {
 			log_warnx("pin", "%s: events of another layout (ABI %u) "
@@ -1031,14 +1051,16 @@ static int run(struct daemon *d)
 			 "from the next reload");
 	ev.data.fd = sfd;
 	while (!d->disabled) {
-		int n = epoll_wait(ep, &ev, 1, 250);
+		int n;
 
+		sink_sync(&d->sink);	/* no line waits while we sleep */
+		n = epoll_wait(ep, &ev, 1, 250);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			break;
 		}
 		if (sink_ready(&d->sink)) {
-			ring_buffer__consume(rb);
+			consume(d, rb);
 			maps_tidy(d->skel);
 		}
 		check_counters(d);
@@ -1101,8 +1123,9 @@ static int run(struct daemon *d)
 		}
 	}
 	if (sink_ready(&d->sink))
-		ring_buffer__consume(rb);
+		consume(d, rb);
 	check_counters(d);
+	sink_sync(&d->sink);
 cleanup:
 	ring_buffer__free(rb);
 	if (ep >= 0)
@@ -1210,6 +1233,7 @@ cleanup:
 		free(p);
 	}
 	control_close(&d);
+	sink_sync(&d.sink);
 	if (d.sink.queued)
 		log_warnx("events", "%u event lines could not be written",
 			  d.sink.queued);

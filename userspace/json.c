@@ -1,12 +1,78 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * A small streaming JSON writer. File names are arbitrary bytes, so strings
- * are checked as UTF-8 and each invalid byte is written as U+FFFD: the line
- * stays valid JSON whatever a hostile name contains.
+ * A small streaming JSON writer, to a FILE or appended to a buffer (the
+ * event path: one buffer, one write(2) per batch). File names are arbitrary
+ * bytes, so strings are checked as UTF-8 and each invalid byte is written
+ * as U+FFFD: the line stays valid JSON whatever a hostile name contains.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "interdict.h"
+
+int jbuf_reserve(struct jbuf *b, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (b->cap - b->len >= n)
+		return 0;
+	cap = b->cap ? b->cap : 4096;
+	while (cap - b->len < n) {
+		if (cap > SIZE_MAX / 2)
+			goto fail;
+		cap *= 2;
+	}
+	p = realloc(b->p, cap);
+	if (!p)
+		goto fail;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+fail:
+	b->failed = true;
+	return -ENOMEM;
+}
+
+void jbuf_free(struct jbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The one place bytes leave the writer. */
+static inline int reserve(struct jbuf *b, size_t n)
+{
+	return b->cap - b->len >= n ? 0 : jbuf_reserve(b, n);
+}
+
+static void jput(struct json *j, const void *s, size_t n)
+{
+	struct jbuf *b = j->b;
+
+	if (!b) {
+		fwrite(s, 1, n, j->f);
+		return;
+	}
+	if (reserve(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void jputc(struct json *j, char c)
+{
+	struct jbuf *b = j->b;
+
+	if (!b) {
+		fputc(c, j->f);
+		return;
+	}
+	if (b->len == b->cap && jbuf_reserve(b, 1))
+		return;
+	b->p[b->len++] = c;
+}
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -42,62 +108,118 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* Printable ASCII but '"' and '\\': written as it is. */
-static bool json_plain(unsigned char c)
+static const bool json_plain[256] = {
+	[0x20 ... '"' - 1] = true, ['"' + 1 ... '\\' - 1] = true,
+	['\\' + 1 ... 0x7e] = true,
+};
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+/* Some byte of x is 0. */
+#define HAS_ZERO(x)	(((x) - ONES) & ~(x) & HIGHS)
+
+/* Are all 8 bytes at s plain? Most of a line is, so 8 at a time. */
+static bool plain8(const unsigned char *s)
 {
-	return (unsigned int)c - 0x20 < 0x5f && c != '"' && c != '\\';
+	__u64 x;
+
+	memcpy(&x, s, sizeof(x));
+	return !((((x - 0x20 * ONES) & ~x) | x) & HIGHS) &&
+	       !HAS_ZERO(x ^ ('"' * ONES)) && !HAS_ZERO(x ^ ('\\' * ONES)) &&
+	       !HAS_ZERO(x ^ (0x7f * ONES));
 }
 
-/* Runs of plain bytes go out in one fwrite: most strings are one run, and
- * a byte at a time made this most of the cost of an event line. */
-void json_escape(FILE *f, const char *str, size_t n)
+/* s[0..n) escaped into o, whole sequences until at least max bytes are
+ * taken (o has room for 6 * max + 8 bytes); *used says how many were, and
+ * the end of the output is returned. */
+static char *escape_to(char *o, const unsigned char *s, size_t n, size_t max,
+		       size_t *used)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run, len;
+	static const char hexd[] = "0123456789abcdef";
+	size_t i = 0, len;
 
-	fputc('"', f);
-	while (i < n) {
+	while (i < n && i < max) {
 		unsigned char c = s[i];
 
-		for (run = i; run < n && json_plain(s[run]); run++)
-			;
-		if (run > i) {
-			fwrite(s + i, 1, run - i, f);
-			i = run;
+		if (n - i >= 8 && plain8(s + i)) {
+			memcpy(o, s + i, 8);
+			o += 8;
+			i += 8;
 			continue;
 		}
+		if (json_plain[c]) {
+			do
+				*o++ = s[i++];
+			while (i < n && json_plain[s[i]] && i & 7);
+			continue;
+		}
+		*o++ = '\\';
 		switch (c) {
-		case '"':  fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
+		case '"':  *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
-				fprintf(f, "\\u%04x", c);
+				memcpy(o, "u00", 3);
+				o[3] = hexd[c >> 4];
+				o[4] = hexd[c & 15];
+				o += 5;
 				break;
 			}
 			len = utf8_len(s + i, n - i);
 			if (!len) {
-				fputs("\\ufffd", f);
+				memcpy(o, "ufffd", 5);
+				o += 5;
 				break;
 			}
-			fwrite(s + i, 1, len, f);
+			o[-1] = c;	/* a well-formed sequence, whole */
+			memcpy(o, s + i + 1, len - 1);
+			o += len - 1;
 			i += len;
 			continue;
 		}
 		i++;
 	}
-	fputc('"', f);
+	*used = i;
+	return o;
+}
+
+/* A string, quoted and escaped: in place in a buffer, or through a small
+ * one to a FILE (a piece at a time, never splitting a UTF-8 sequence). */
+static void json_escape(struct json *j, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	struct jbuf *b = j->b;
+	char tmp[6 * 256 + 8];
+	size_t k;
+
+	if (b) {
+		if (n > (SIZE_MAX - 10) / 6 || reserve(b, 6 * n + 10))
+			return;
+		b->p[b->len] = '"';
+		b->len = escape_to(b->p + b->len + 1, s, n, n, &k) - b->p;
+		b->p[b->len++] = '"';
+		return;
+	}
+	fputc('"', j->f);
+	while (n) {
+		fwrite(tmp, 1, escape_to(tmp, s, n, 256, &k) - tmp, j->f);
+		s += k;
+		n -= k;
+	}
+	fputc('"', j->f);
 }
 
 static void json_key(struct json *j, const char *key)
 {
 	if (!j->first[j->depth])
-		fputc(',', j->f);
+		jputc(j, ',');
 	j->first[j->depth] = false;
 	if (key) {
-		json_escape(j->f, key, strlen(key));
-		fputc(':', j->f);
+		json_escape(j, key, strlen(key));
+		jputc(j, ':');
 	}
 }
 
@@ -106,50 +228,62 @@ void json_begin(struct json *j, FILE *f)
 	memset(j, 0, sizeof(*j));
 	j->f = f;
 	j->first[0] = true;
-	fputc('{', f);
+	jputc(j, '{');
+}
+
+void json_begin_buf(struct json *j, struct jbuf *b)
+{
+	memset(j, 0, sizeof(*j));
+	j->b = b;
+	j->first[0] = true;
+	jputc(j, '{');
 }
 
 void json_end(struct json *j)
 {
-	fputs("}\n", j->f);
+	jput(j, "}\n", 2);
+}
+
+static void json_open(struct json *j, const char *key, char c)
+{
+	json_key(j, key);
+	jputc(j, c);
+	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
+		j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void json_close(struct json *j, char c)
+{
+	jputc(j, c);
+	if (j->depth > 0)
+		j->depth--;
 }
 
 void json_obj_open(struct json *j, const char *key)
 {
-	json_key(j, key);
-	fputc('{', j->f);
-	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
-		j->depth++;
-	j->first[j->depth] = true;
+	json_open(j, key, '{');
 }
 
 void json_obj_close(struct json *j)
 {
-	fputc('}', j->f);
-	if (j->depth > 0)
-		j->depth--;
+	json_close(j, '}');
 }
 
 void json_arr_open(struct json *j, const char *key)
 {
-	json_key(j, key);
-	fputc('[', j->f);
-	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
-		j->depth++;
-	j->first[j->depth] = true;
+	json_open(j, key, '[');
 }
 
 void json_arr_close(struct json *j)
 {
-	fputc(']', j->f);
-	if (j->depth > 0)
-		j->depth--;
+	json_close(j, ']');
 }
 
 void json_strn(struct json *j, const char *key, const char *s, size_t n)
 {
 	json_key(j, key);
-	json_escape(j->f, s, n);
+	json_escape(j, s, n);
 }
 
 void json_str(struct json *j, const char *key, const char *s)
@@ -157,22 +291,42 @@ void json_str(struct json *j, const char *key, const char *s)
 	json_strn(j, key, s, strlen(s));
 }
 
+/* Decimal digits of v, by hand: printf's machinery costs more than the
+ * rest of a number's member. */
+static void json_digits(struct json *j, unsigned long long v, bool neg)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--p = '-';
+	jput(j, p, buf + sizeof(buf) - p);
+}
+
 void json_uint(struct json *j, const char *key, unsigned long long v)
 {
 	json_key(j, key);
-	fprintf(j->f, "%llu", v);
+	json_digits(j, v, false);
 }
 
 void json_int(struct json *j, const char *key, long long v)
 {
 	json_key(j, key);
-	fprintf(j->f, "%lld", v);
+	/* -v overflows for LLONG_MIN; its unsigned negation does not */
+	json_digits(j, v < 0 ? -(unsigned long long)v : (unsigned long long)v,
+		    v < 0);
 }
 
 void json_bool(struct json *j, const char *key, bool v)
 {
 	json_key(j, key);
-	fputs(v ? "true" : "false", j->f);
+	if (v)
+		jput(j, "true", 4);
+	else
+		jput(j, "false", 5);
 }
 
 /* An error as bpftool prints one: {"error": msg} in JSON mode, else
@@ -190,16 +344,22 @@ void json_error(FILE *f, bool json, const char *prefix, const char *msg)
 	json_end(&j);
 }
 
-/* The head of every line interdict writes about itself or a scan:
- * @timestamp, then event.kind, .module and .action; the event object is
+/* @timestamp, then event.kind, .module and .action; the event object is
  * left open for the caller's own event.* fields. */
-void json_event_head(struct json *j, FILE *f, const char *when,
-		     const char *kind, const char *action)
+void json_head(struct json *j, const char *when, const char *kind,
+	       const char *action)
 {
-	json_begin(j, f);
 	json_str(j, "@timestamp", when);
 	json_obj_open(j, "event");
 	json_str(j, "kind", kind);
 	json_str(j, "module", "interdict");
 	json_str(j, "action", action);
+}
+
+/* The head of every line interdict writes about itself or a scan. */
+void json_event_head(struct json *j, FILE *f, const char *when,
+		     const char *kind, const char *action)
+{
+	json_begin(j, f);
+	json_head(j, when, kind, action);
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Where event lines go: a file (appended) or stdout. Enforcement never
- * waits on it: when it cannot be written (missing directory, read-only,
- * full disk) lines wait in a bounded queue, the ring buffer is left to
- * hold the rest (the kernel counts what overflows), and the sink is tried
- * again every few seconds. Each change of state is logged once.
+ * Where event lines go: a file (appended) or stdout. Lines gather in one
+ * buffer and go out in one write(2) per batch; the daemon flushes it before
+ * it sleeps, so no line waits there. Enforcement never waits on the sink:
+ * when it cannot be written (missing directory, read-only, full disk) the
+ * buffer holds what it has, the ring buffer is left to hold the rest (the
+ * kernel counts what overflows), and the sink is tried again every few
+ * seconds. Each change of state is logged once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +18,8 @@
 #include "daemon.h"
 
 #define RETRY_S		5
-#define QUEUE_MAX	256	/* lines held while the sink fails */
-
-struct line {
-	struct line *next;
-	size_t len;
-	char text[];
-};
+#define BATCH_BYTES	(256 << 10)	/* a batch this big is written at once */
+#define HOLD_MAX	(1 << 20)	/* bytes held while the sink fails */
 
 static time_t mono_now(void)
 {
@@ -67,42 +64,49 @@ int sink_open(struct sink *s)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+/* The lines that end in buf[0..len). */
+static unsigned int count_lines(const char *buf, size_t len)
 {
-	ssize_t n;
+	const char *end = buf + len;
+	unsigned int n = 0;
 
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= n;
+	while ((buf = memchr(buf, '\n', end - buf))) {
+		n++;
+		buf++;
 	}
-	return 0;
+	return n;
 }
 
-/* Write the queued lines; true when none is left. */
+/* Write what is held; true when none is left. A write that stops part way
+ * leaves the rest, so a line is never written twice. */
 static bool sink_flush(struct sink *s)
 {
-	struct line *l;
-	int err;
+	struct jbuf *b = &s->out;
+	size_t done = 0;
+	ssize_t n;
 
-	while ((l = s->queue)) {
+	while (done < b->len) {
 		if (s->fd < 0 && sink_open(s))
-			return false;
-		err = write_all(s->fd, l->text, l->len);
-		if (err) {
-			sink_fail(s, -err, "write to");
-			return false;
+			break;
+		n = write(s->fd, b->p + done, b->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			sink_fail(s, n < 0 ? errno : EIO, "write to");
+			break;
 		}
-		s->written++;
-		s->queue = l->next;
-		s->queued--;
-		free(l);
+		done += n;
 	}
-	s->tail = NULL;
+	if (done) {
+		unsigned int lines = count_lines(b->p, done);
+
+		s->written += lines;
+		s->queued -= lines;
+		b->len -= done;
+		memmove(b->p, b->p + done, b->len);
+	}
+	if (b->len)
+		return false;
 	if (s->failing) {
 		s->failing = false;
 		log_info("events", "writing to %s again (%llu failed attempts)",
@@ -115,7 +119,7 @@ static bool sink_flush(struct sink *s)
 /* Can events be taken off the ring buffer now? Retries when it is time. */
 bool sink_ready(struct sink *s)
 {
-	if (!s->failing && !s->queue && s->fd >= 0)
+	if (!s->failing && s->fd >= 0)
 		return true;
 	if (s->failing && mono_now() < s->next_retry)
 		return false;
@@ -124,47 +128,65 @@ bool sink_ready(struct sink *s)
 	return sink_flush(s);
 }
 
-/* Write one line; when the sink fails the line is queued (or, with the
- * queue full, counted as dropped) and -EAGAIN tells the caller to stop
- * taking events off the ring buffer. */
-int sink_write(struct sink *s, const char *buf, size_t len)
+/* Before the daemon sleeps: nothing may wait in the buffer. */
+void sink_sync(struct sink *s)
 {
-	struct line *l;
+	if (s->out.len && sink_ready(s))
+		sink_flush(s);
+}
 
-	if (sink_ready(s)) {
-		int err = write_all(s->fd, buf, len);
+/* Where the next line is appended; sink_commit() says it is complete. */
+struct jbuf *sink_line(struct sink *s)
+{
+	return &s->out;
+}
 
-		if (!err) {
-			s->written++;
-			return 0;
-		}
-		sink_fail(s, -err, "write to");
-	}
-	if (s->queued >= QUEUE_MAX || !(l = malloc(sizeof(*l) + len))) {
+/* The line appended since start is complete: it goes out with its batch.
+ * -EAGAIN tells the caller to stop taking events off the ring buffer: the
+ * sink fails (the line is held, or, with too much held, dropped). */
+int sink_commit(struct sink *s, size_t start)
+{
+	if (s->out.len == start)
+		return 0;
+	if (s->failing && start >= HOLD_MAX) {
+		s->out.len = start;
 		s->dropped++;
 		return -EAGAIN;
 	}
-	l->next = NULL;
-	l->len = len;
-	memcpy(l->text, buf, len);
-	if (s->tail)
-		s->tail->next = l;
-	else
-		s->queue = l;
-	s->tail = l;
 	s->queued++;
-	return -EAGAIN;
+	if (s->failing || s->fd < 0)
+		return sink_ready(s) ? 0 : -EAGAIN;
+	if (s->out.len >= BATCH_BYTES && !sink_flush(s))
+		return -EAGAIN;
+	return 0;
+}
+
+/* Write one line now, after what is batched (or hold it, as sink_commit()
+ * says): the daemon's own lines (life cycle, metrics) are out before it
+ * answers whoever caused them. */
+int sink_write(struct sink *s, const char *buf, size_t len)
+{
+	size_t start = s->out.len;
+	int err;
+
+	if (jbuf_reserve(&s->out, len)) {
+		s->out.failed = false;
+		s->dropped++;
+		return -EAGAIN;
+	}
+	memcpy(s->out.p + start, buf, len);
+	s->out.len += len;
+	err = sink_commit(s, start);
+	if (!err && s->out.len && !sink_flush(s))
+		err = -EAGAIN;
+	return err;
 }
 
 void sink_close(struct sink *s)
 {
-	struct line *l;
-
-	sink_ready(s);
-	while ((l = s->queue)) {
-		s->queue = l->next;
-		free(l);
-	}
+	sink_sync(s);
+	jbuf_free(&s->out);
+	s->queued = 0;
 	if (s->fd > STDERR_FILENO)
 		close(s->fd);
 	s->fd = -1;

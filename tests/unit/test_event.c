@@ -809,6 +809,102 @@ TEST_F(event, timestamp)
 	}
 }
 
+/* The date is formatted once per second: lines in the same second, in the
+ * next one and back again each carry their own time. */
+TEST_F(event, timestamp_same_second)
+{
+	static const struct {
+		__u64 boot_ns;
+		const char *want;
+	} cases[] = {
+		{ 5 * NSEC + 1000, "2023-11-14T22:13:25.000001Z" },
+		{ 5 * NSEC + 999999000, "2023-11-14T22:13:25.999999Z" },
+		{ 6 * NSEC, "2023-11-14T22:13:26.000000Z" },
+		{ 5 * NSEC + 42000, "2023-11-14T22:13:25.000042Z" },
+		{ 5 * NSEC + 86400 * NSEC, "2023-11-15T22:13:25.000000Z" },
+	};
+	size_t i;
+
+	self->ctx.realtime_offset_ns = 1700000000 * NSEC;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		self->ev->boot_ns = cases[i].boot_ns;
+		WRITE();
+		EXPECT_STREQ(cases[i].want, STR("@timestamp"));
+	}
+}
+
+/* The daemon encodes a batch into one buffer: each record is appended as
+ * its own line, the same bytes event_write_json() writes. */
+TEST_F(event, append_batch)
+{
+	static const char *const paths[] = {
+		"/usr/bin/x", "/tmp/a \"b\"\n", "/\xff\xc3(/\x7f", "",
+	};
+	struct jbuf b = { 0 };
+	size_t i, at = 0;
+
+	ASSERT_EQ(0, jbuf_reserve(&b, 3));
+	memcpy(b.p, "ab\n", 3);	/* what the batch already held */
+	b.len = 3;
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		set_path(self->ev, paths[i], strlen(paths[i]));
+		ASSERT_EQ(0, event_append_json(&b, self->ev, ev_size,
+					       &self->ctx));
+	}
+	ASSERT_EQ(0, memcmp(b.p, "ab\n", 3));
+	at = 3;
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		set_path(self->ev, paths[i], strlen(paths[i]));
+		WRITE();
+		ASSERT_GE(b.len - at, self->l.len);
+		EXPECT_EQ(0, memcmp(b.p + at, self->l.text, self->l.len))
+			TH_LOG("line %zu differs: %s", i, self->l.text);
+		at += self->l.len;
+	}
+	EXPECT_EQ(at, b.len);
+	jbuf_free(&b);
+}
+
+/* A FILE and a buffer get the same bytes, whatever the string holds
+ * (escapes, broken and whole UTF-8 on both sides of the FILE writer's
+ * 256-byte pieces). */
+TEST(writer_buffer_and_file)
+{
+	static const unsigned char pick[] = {
+		0, 1, '"', '\\', '\n', '\t', 0x7f, 0xc3, 0xa9, 0xe2, 0x82,
+		0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff, 'a', '/',
+	};
+	char s[1200];
+	struct line l = { 0 };
+	struct jbuf b = { 0 };
+	struct json j;
+	unsigned int seed = 1;
+	size_t n, i;
+	int t;
+	FILE *f;
+
+	for (t = 0; t < 500; t++) {
+		n = rand_r(&seed) % sizeof(s);
+		for (i = 0; i < n; i++)
+			s[i] = rand_r(&seed) % 3 ? (char)pick[rand_r(&seed) %
+						ARRAY_SIZE(pick)] : 'a' + t % 26;
+		f = line_open(_metadata, &l);
+		json_begin(&j, f);
+		json_strn(&j, "s", s, n);
+		json_end(&j);
+		line_close(_metadata, &l, f);
+		b.len = 0;
+		json_begin_buf(&j, &b);
+		json_strn(&j, "s", s, n);
+		json_end(&j);
+		ASSERT_FALSE(b.failed);
+		ASSERT_EQ(l.len, b.len);
+		ASSERT_EQ(0, memcmp(l.text, b.p, b.len)) TH_LOG("%s", l.text);
+	}
+	free(l.text);
+	jbuf_free(&b);
+}
+
 TEST_F(event, decision)
 {
 	static const struct {
