@@ -530,23 +530,11 @@ TEST_F(scan, usage_errors)
  * shares a finding; started with `sleep 30`, SIGTERM ignored if told. */
 static pid_t start_copy(const char *dir, const char *rel, bool ignore_term)
 {
-	char path[PATH_MAX], cmd[2 * PATH_MAX];
-	pid_t pid;
+	char path[PATH_MAX], tag[PATH_MAX];
 
 	at(path, dir, rel);
-	snprintf(cmd, sizeof(cmd), "cp /bin/sleep '%s' && printf 'interdict-test-%d-%s' >> '%s'",
-		 path, (int)getpid(), rel, path);
-	if (system(cmd))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		if (ignore_term)
-			signal(SIGTERM, SIG_IGN);
-		execl(path, "sleep", "30", (char *)NULL);
-		_exit(127);
-	}
-	wait_exe(pid, path, false, 1000);
-	return pid;
+	snprintf(tag, sizeof(tag), "interdict-test-%d-%s", (int)getpid(), rel);
+	return start_tagged("/bin/sleep", path, tag, "30", ignore_term, 1000);
 }
 
 /* The process-found line of pid, flattened; NULL if none. */

@@ -16,22 +16,7 @@
  * deny the guest's shell). */
 static pid_t start_agent(const char *path, const char *tag, bool ignore_term)
 {
-	char cmd[2 * PATH_MAX];
-	pid_t pid;
-
-	snprintf(cmd, sizeof(cmd), "cp /bin/busybox '%s' && printf '%s' >> '%s'",
-		 path, tag, path);
-	if (system(cmd))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		if (ignore_term)
-			signal(SIGTERM, SIG_IGN);
-		execl(path, "sleep", "120", (char *)NULL);
-		_exit(127);
-	}
-	wait_exe(pid, path, false, 2000);
-	return pid;
+	return start_tagged("/bin/busybox", path, tag, "120", ignore_term, 2000);
 }
 
 /* A dpkg database at D/dpkg with the given status text; lists follow. */
