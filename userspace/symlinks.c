@@ -176,6 +176,10 @@ size_t links_watch(struct interdict_bpf *skel, const struct policy *p)
 		if (p->rules[i].kind == MATCH_PATH ||
 		    p->rules[i].kind == MATCH_TREE)
 			walk(skel, &p->rules[i], i);
+	if (nents > ID_LINKS_MAX)
+		log_warn("policy", "%zu links on rule paths, %d watched: a flip of "
+			 "the others is followed within --refresh seconds",
+			 nents, ID_LINKS_MAX);
 	for (i = 0; i < nents && i < ID_LINKS_MAX; i++) {
 		if (bpf_map_update_elem(fd, &ents[i].link, &ents[i].val, BPF_ANY))
 			log_warn("policy", "cannot watch the link %llu on a rule "
