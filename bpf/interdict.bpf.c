@@ -132,6 +132,23 @@ struct {
 	__uint(max_entries, 4096);
 } link_wake SEC(".maps");
 
+/* Names on rule paths whose link changed (struct id_pending), and the
+ * tasks whose lookups crossed one of them (struct id_mark). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, ID_NAMES_MAX);
+	__type(key, struct id_name_key);
+	__type(value, struct id_pending);
+} link_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct id_mark);
+} marks SEC(".maps");
+
 /* Per-CPU scratch for the path. Sleepable programs can be preempted, so the
  * owner field tells a user whether another task reused the buffer meanwhile. */
 struct scratch {
@@ -325,6 +342,61 @@ static __always_inline void consider(struct id_rule *best,
 {
 	if ((r->hooks & hook) && r->prio > best->prio)
 		*best = *r;
+}
+
+/* Whether link_names may hold an entry: every hook below asks this
+ * first, so with no link change outstanding none of it costs more. */
+static __always_inline bool links_moving(void)
+{
+	return READ_ONCE(state.link_changes) != READ_ONCE(state.links_settled) ||
+	       READ_ONCE(state.names_kept);
+}
+
+/* The files a marked task opens after following the changed link are
+ * the ones its lookups through it led to: each follow arms the mark, and
+ * the next open is noted (a lookup that opened nothing leaves it for the
+ * next open: the error is on the side of denying). Exec looks a file up
+ * again after opening it on some kernels, so the last few are kept. */
+static __always_inline void mark_file(struct inode *inode)
+{
+	struct id_mark *m;
+	__u32 i;
+
+	m = bpf_task_storage_get(&marks, bpf_get_current_task_btf(), 0, 0);
+	if (!m || !m->armed)
+		return;
+	m->armed = 0;
+	i = m->next++ & (ID_MARK_FILES - 1);
+	inode_key(inode, 0, &m->file[i]);
+}
+
+static __always_inline bool same_key(const struct id_inode_key *a,
+				     const struct id_inode_key *b)
+{
+	return a->ino == b->ino && a->dev == b->dev && a->gen == b->gen;
+}
+
+/* The rule of the changed link this task's lookup crossed on its way to
+ * inode, while that change is not resolved. */
+static __always_inline bool link_marked(struct inode *inode, __u8 hook,
+					struct id_rule *r)
+{
+	struct id_inode_key k;
+	struct id_mark *m;
+	bool hit = false;
+	__u32 i;
+
+	m = bpf_task_storage_get(&marks, bpf_get_current_task_btf(), 0, 0);
+	if (!m || !(m->rule.hooks & hook))
+		return false;
+	inode_key(inode, 0, &k);
+	for (i = 0; i < ID_MARK_FILES; i++)
+		hit |= same_key(&m->file[i], &k);
+	if (!hit || !bpf_map_lookup_elem(&link_names, &m->name))
+		return false;
+	*r = m->rule;
+	r->fail = ID_FAIL_LINK;
+	return true;
 }
 
 static __always_inline bool len_used(__u32 slot, __u32 len)
@@ -752,6 +824,8 @@ static __always_inline void emit(struct file *file, __u8 hook,
 
 	if (r->prio == ~0U && r->index == ~0U)
 		x.fail_closed = ID_FAIL_DEPTH;
+	else if (r->fail)
+		x.fail_closed = r->fail;
 	if (have_sha)
 		__builtin_memcpy(x.sha256, sha, ID_SHA256_LEN);
 	x.b = bpf_map_lookup_elem(&evbuf, &zero);
@@ -818,8 +892,9 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	struct inode *inode = file->f_inode;
 	bool have_sha = false, clean = false, sha_miss = false;
 	bool stable, path_hit = true, sha_hit = false, audit, deep = false;
+	bool marked = false;
 	__u64 tid, gen = 0, mount, hword = 0;
-	struct id_rule best = {};
+	struct id_rule best = {}, mark = {};
 	struct id_inode_cache *c;
 	struct id_inode_key pk;
 	__u8 sha[ID_SHA256_LEN];
@@ -838,6 +913,8 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	mount = clean_mount(file);
 	if (c)
 		clean = clean_get(c, epoch, mount, hook);
+	if (links_moving())
+		marked = link_marked(inode, hook, &mark);
 	/* Hash first: it may sleep, and nothing below may. Empty files (and
 	 * the pseudo-files of /proc) have nothing to hash, and a file in the
 	 * middle of file_open cannot be read yet (policy_parse refuses
@@ -853,7 +930,7 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 			have_sha = file_sha256(file, hash_uncacheable(inode) ?
 					       NULL : c, sha, &hword) == 0;
 	}
-	if (clean && !have_sha)
+	if (clean && !have_sha && !marked)
 		return 0;
 	tid = bpf_get_current_pid_tgid();
 	if ((tid >> 32) == state.daemon_tgid)
@@ -873,6 +950,12 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 				&best, &gen, &path_hit, &sha_hit, &deep);
 	if (deep)
 		fail_closed(&best, hook);
+	if (marked) {
+		path_hit = true;	/* nothing here is "clean" */
+		consider(&best, &mark, hook);
+		if (best.fail == ID_FAIL_LINK)
+			__sync_fetch_and_add(&state.link_denied, 1);
+	}
 	if (stable && !path_hit && !clean && c && mount)
 		clean_set(c, epoch, mount, hook);
 	if (stable && have_sha && hword && !sha_hit && c)
@@ -1067,6 +1150,9 @@ static __always_inline int open_check(struct file *file, int ret, bool kf)
 		return ret;
 	if (file->f_mode & FMODE_WRITE)
 		hash_invalidate(file->f_inode);
+
+	if (links_moving())
+		mark_file(file->f_inode);
 	/* on=open is about reading a denied file (sh x.sh, python x.py); a
 	 * write-only open never reads it, and removal must be able to. */
 	if (!(file->f_mode & FMODE_READ))
@@ -1254,14 +1340,27 @@ int BPF_PROG(bpf_caller, int cmd, union bpf_attr *attr, unsigned int size,
 	return bpf_cmd(cmd, attr);
 }
 
-/* A watched link is about to be renamed over, moved or removed: a rule
- * path through it may lead elsewhere. When the link names an entry of its
- * own directory (install-current -> install-v2), the rule is armed on that
- * directory at once, so whatever it names next is covered; interdictd is
- * woken to resolve the rule paths again, which ends the armed key. The
- * change itself is never refused. */
-static __always_inline void link_changed(struct inode *inode)
+/* A record per change: interdictd resolves the rule paths again at once. */
+static __always_inline void wake_daemon(struct id_inode_key *k)
 {
+	/* full: the daemon has a wakeup to read already */
+	bpf_ringbuf_output(&link_wake, k, sizeof(*k), BPF_RB_FORCE_WAKEUP);
+}
+
+/* A watched link is about to be renamed over, moved or removed: a rule
+ * path through it may lead elsewhere. For a deny rule, its name goes into
+ * link_names: whatever link takes the name, a lookup through it is
+ * marked and what it opens is denied for the rule's hooks until
+ * interdictd has resolved the rule paths again (inode_follow_link). When
+ * the link names an entry of its own directory (install-current ->
+ * install-v2), the rule is also armed on that directory, so whatever it
+ * names next is covered by any path. interdictd is woken to resolve the
+ * rule paths again, which ends both. The change itself is never refused. */
+static __always_inline void link_changed(struct dentry *dentry)
+{
+	struct inode *inode = dentry->d_inode;
+	struct id_name_key nk = {};
+	struct id_pending pv = {};
 	struct id_inode_key k;
 	struct id_link *l;
 	__u32 slot;
@@ -1272,7 +1371,20 @@ static __always_inline void link_changed(struct inode *inode)
 	l = bpf_map_lookup_elem(&links, &k);
 	if (!l)
 		return;
-	if (l->arm) {
+	/* A stale allow only denies more: allow rules wait for the
+	 * daemon's next resolution, and are never armed. */
+	if (l->rule.action == ID_ACT_DENY) {
+		nk.dir = l->dir;
+		nk.hash_len = dentry->d_name.hash_len;
+		pv.rule = l->rule;
+		pv.old = k;
+		pv.seq = __sync_add_and_fetch(&state.link_changes, 1);
+		if (bpf_map_update_elem(&link_names, &nk, &pv, BPF_ANY))
+			__sync_fetch_and_add(&state.names_full, 1);
+	} else {
+		__sync_fetch_and_add(&state.link_changes, 1);
+	}
+	if (l->arm && l->rule.action == ID_ACT_DENY) {
 		struct id_inode_key dk = l->dir;
 		struct id_rule r = l->rule;
 
@@ -1282,10 +1394,50 @@ static __always_inline void link_changed(struct inode *inode)
 		if (!state.inode_rules[slot])
 			state.inode_rules[slot] = 1;
 	}
-	__sync_fetch_and_add(&state.link_changes, 1);
 	__sync_fetch_and_add(&state.epoch, 1);
-	/* full: the daemon has a wakeup to read already */
-	bpf_ringbuf_output(&link_wake, &k, sizeof(k), BPF_RB_FORCE_WAKEUP);
+	wake_daemon(&k);
+}
+
+/* A lookup follows a link at a name of link_names: the task is marked,
+ * so that the file it opens next is denied for the rule's hooks (see
+ * evaluate()). A kept name (missing when interdictd resolved) wakes it.
+ * When the mark cannot be stored the link is not followed. */
+SEC("lsm/inode_follow_link")
+int BPF_PROG(inode_follow_link, struct dentry *dentry, struct inode *inode,
+	     bool rcu, int ret)
+{
+	struct id_name_key nk = {};
+	struct dentry *parent;
+	struct id_pending *p;
+	struct id_mark *m;
+
+	if (ret || !links_moving())
+		return ret;
+	parent = dentry->d_parent;
+	if (!parent || !parent->d_inode ||
+	    (bpf_get_current_pid_tgid() >> 32) == state.daemon_tgid)
+		return 0;
+	inode_key(parent->d_inode, 0, &nk.dir);
+	nk.hash_len = dentry->d_name.hash_len;
+	p = bpf_map_lookup_elem(&link_names, &nk);
+	if (!p)
+		return 0;
+	if (p->kept && !p->woken) {
+		p->woken = 1;
+		wake_daemon(&nk.dir);
+	}
+	m = bpf_task_storage_get(&marks, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!m)
+		return -EPERM;
+	if (m->name.hash_len != nk.hash_len || !same_key(&m->name.dir, &nk.dir)) {
+		/* another changed link: its files are another matter */
+		__builtin_memset(m->file, 0, sizeof(m->file));
+		m->name = nk;
+	}
+	m->rule = p->rule;
+	m->armed = 1;
+	return 0;
 }
 
 static __always_inline bool pinned(struct inode *inode)
@@ -1314,7 +1466,7 @@ int BPF_PROG(inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
 		return ret;
 	ret = guard_pin(dentry, ID_TAMPER_UNLINK);
 	if (!ret)
-		link_changed(dentry->d_inode);
+		link_changed(dentry);
 	return ret;
 }
 
@@ -1338,8 +1490,8 @@ int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	if (!ret)
 		ret = guard_pin(new_dentry, ID_TAMPER_RENAME);
 	if (!ret) {
-		link_changed(old_dentry->d_inode);
-		link_changed(new_dentry->d_inode);
+		link_changed(old_dentry);
+		link_changed(new_dentry);
 	}
 	return epoch_bump(ret);
 }

@@ -50,6 +50,9 @@ enum id_fail_closed {
 	ID_FAIL_DEPTH = 1,	/* deeper than ID_MAX_DEPTH: no subtree rule
 				 * can be ruled out */
 	ID_FAIL_NO_HASH = 2,	/* mprotect: SHA-256 rules apply, no hash known */
+	ID_FAIL_LINK = 3,	/* reached through a symbolic link of a rule
+				 * path that changed, before interdictd
+				 * resolved the rule paths again */
 };
 
 /* What a tamper event says was attempted (id_event.tamper). */
@@ -96,7 +99,8 @@ struct id_rule {
 	__u8 action;	/* enum id_action */
 	__u8 hooks;	/* enum id_hook bits */
 	__u8 flags;	/* enum id_rule_flags bits */
-	__u8 pad;
+	__u8 fail;	/* kernel only, 0 in the maps: enum id_fail_closed
+			 * of a verdict no rule key matched */
 };
 
 /* Keys carry the slot (generation & 1) so that a new policy is written next
@@ -175,6 +179,13 @@ struct id_state {
 	__u64 deep_denied;	/* files deeper than ID_MAX_DEPTH, decided deny
 				 * (fail closed) */
 	__u64 link_changes;	/* watched symbolic links renamed or removed */
+	__u64 links_settled;	/* interdictd: link_changes up to which every
+				 * change is resolved (link_names emptied) */
+	__u32 names_kept;	/* interdictd: link_names entries kept because
+				 * the name was missing when it resolved */
+	__u32 names_full;	/* changes link_names had no room for */
+	__u64 link_denied;	/* files denied because they were reached
+				 * through a changed link (fail closed) */
 };
 
 /* A symbolic link crossed while resolving a rule's path, in the `links`
@@ -189,6 +200,45 @@ struct id_link {
 	struct id_rule rule;
 	__u32 arm;
 	__u32 pad;
+};
+
+/* A name on a rule path where a watched link was renamed over, moved
+ * away or removed: `link_names` key, the directory's inode key (slot 0)
+ * and the name's hash and length as the kernel's dcache holds them
+ * (qstr.hash_len, the same for whatever link takes the name). While the
+ * entry is there, a task that follows a link at that name is marked
+ * (`marks`), and the file it opens next is denied for the rule's hooks:
+ * the rule path leads somewhere interdictd has not resolved yet. The
+ * kernel adds entries; interdictd removes them once it has resolved the
+ * rule paths again with the change in effect (links_settle()). */
+#define ID_NAMES_MAX	(2 * ID_LINKS_MAX)
+struct id_name_key {
+	struct id_inode_key dir;
+	__u64 hash_len;
+};
+
+struct id_pending {
+	struct id_rule rule;	/* a deny rule whose path crossed the link */
+	struct id_inode_key old;	/* the link that was at the name */
+	__u64 seq;		/* state.link_changes counting this change */
+	__u32 kept;		/* interdictd: the name was missing when it
+				 * resolved; a link appearing there wakes it */
+	__u32 woken;		/* the kernel woke interdictd for a kept one */
+	__u32 tries;		/* interdictd: resolutions that found `old`
+				 * still in place */
+	__u32 pad;
+};
+
+/* Task storage: the last name of link_names a task's lookup crossed, and
+ * the files that task opened right after crossing it (armed: the next
+ * open is one; ino 0: an empty slot). */
+#define ID_MARK_FILES	4
+struct id_mark {
+	struct id_name_key name;
+	struct id_rule rule;
+	__u32 armed;
+	__u32 next;
+	struct id_inode_key file[ID_MARK_FILES];
 };
 
 /* What the identify iterator writes for each open file of the daemon, so

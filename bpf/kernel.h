@@ -28,8 +28,14 @@ struct inode {
 	unsigned int i_nlink;
 } CORE;
 
+/* hash_len shares a union with the hash and length in the kernel */
+struct qstr {
+	__u64 hash_len;
+} CORE;
+
 struct dentry {
 	struct dentry *d_parent;
+	struct qstr d_name;
 	struct inode *d_inode;
 } CORE;
 

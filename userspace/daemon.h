@@ -69,6 +69,9 @@ struct daemon {
 	__u64 realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	char hostname[256];
 	__u64 lost_seen, hash_errors_seen, deep_denied_seen;
+	__u64 link_denied_seen, names_full_seen;
+	bool links_again;		/* resolve again: a link change was
+					 * not in effect yet (links_settle) */
 	__u64 adopted_gen;		/* generation found pinned, or 0 */
 	__u8 adopted_digest[ID_SHA256_LEN];
 	int ctl_fd;

@@ -306,7 +306,8 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 	if (ev->fail_closed)
 		json_str(&j, "fail_closed", ev->fail_closed == ID_FAIL_DEPTH ?
 			 "depth" : ev->fail_closed == ID_FAIL_NO_HASH ?
-			 "no-hash" : "unknown");
+			 "no-hash" : ev->fail_closed == ID_FAIL_LINK ?
+			 "link" : "unknown");
 	if (st->n[ID_STR_ARGV])
 		json_args(&j, "exec_args", st->s[ID_STR_ARGV],
 			  st->n[ID_STR_ARGV]);

@@ -307,6 +307,7 @@ int loader_identify(struct interdict_bpf *skel, const int *fds, size_t n,
 /* symlinks.c: the symbolic links on rule paths, watched by the kernel */
 size_t links_watch(struct interdict_bpf *skel, const struct policy *p);
 void links_disarm(struct interdict_bpf *skel);
+bool links_settle(struct interdict_bpf *skel, __u64 before);
 int links_wake_fd(struct interdict_bpf *skel);
 int links_woken(void);
 int loader_mark_fds(struct interdict_bpf *skel, int map_fd, int *fds,

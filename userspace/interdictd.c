@@ -229,7 +229,7 @@ static void check_counters(struct daemon *d)
 {
 	const struct id_state *st = &d->skel->bss->state;
 	__u64 lost = st->events_lost, herr = st->hash_errors;
-	__u64 deep = st->deep_denied;
+	__u64 deep = st->deep_denied, ldeny = st->link_denied;
 	char *buf = NULL;
 	size_t len = 0;
 	struct json j;
@@ -265,6 +265,22 @@ static void check_counters(struct daemon *d)
 			  (unsigned long long)deep);
 		d->deep_denied_seen = deep;
 	}
+	if (ldeny != d->link_denied_seen) {
+		log_warnx("kernel", "%llu files denied because they were reached "
+			  "through a changed symbolic link of a rule path not "
+			  "resolved again yet (fail closed; %llu in total)",
+			  (unsigned long long)(ldeny - d->link_denied_seen),
+			  (unsigned long long)ldeny);
+		d->link_denied_seen = ldeny;
+	}
+	if (st->names_full != d->names_full_seen) {
+		log_warnx("kernel", "%llu changes of links on rule paths found "
+			  "no room to be followed until resolved: their new "
+			  "target is matched once resolved again",
+			  (unsigned long long)(st->names_full -
+					       d->names_full_seen));
+		d->names_full_seen = st->names_full;
+	}
 }
 
 /* Parse and validate DIR into a new policy; NULL after printing errors. */
@@ -289,6 +305,8 @@ static struct policy *parse_policy(struct daemon *d, FILE *err_out)
 /* Put p in force; on any error the policy in force stays. */
 static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 {
+	__u64 changes = __atomic_load_n(&d->skel->bss->state.link_changes,
+					__ATOMIC_ACQUIRE);
 	__u8 digest[ID_SHA256_LEN];
 	char why[512];
 	int err;
@@ -310,6 +328,8 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 		maps_alias(d->adopted_gen, d->skel->bss->state.gen);
 	links_watch(d->skel, p);
 	links_disarm(d->skel);
+	/* changes the paths were resolved after are followed no longer */
+	d->links_again = links_settle(d->skel, changes);
 	return 0;
 }
 
@@ -507,6 +527,8 @@ static int start_adopted(struct daemon *d, char *why, size_t len)
 	d->lost_seen = st->events_lost;	/* reported by the daemon before */
 	d->hash_errors_seen = st->hash_errors;
 	d->deep_denied_seen = st->deep_denied;
+	d->link_denied_seen = st->link_denied;
+	d->names_full_seen = st->names_full;
 	st->daemon_tgid = getpid();
 	if (d->enforce >= 0)
 		st->enforce = d->enforce;
@@ -645,8 +667,10 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 		   (unsigned long long)st->tamper_denied);
 		kv(out, "hash errors", "%llu", (unsigned long long)st->hash_errors);
 		kv(out, "fail closed", "%llu files denied because their path "
-		   "was deeper than %u directories",
-		   (unsigned long long)st->deep_denied, ID_MAX_DEPTH);
+		   "was deeper than %u directories, %llu reached through a "
+		   "changed link not resolved yet",
+		   (unsigned long long)st->deep_denied, ID_MAX_DEPTH,
+		   (unsigned long long)st->link_denied);
 		kv(out, "programs", "%zu attached, pinned in %s",
 		   programs_attached(d), d->pin_dir);
 		kv(out, "daemon", "pid %d, up %ld s, started %s", (int)getpid(),
@@ -684,6 +708,7 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_obj_open(&j, "fail_closed");
 	json_uint(&j, "deep_denied", st->deep_denied);
 	json_uint(&j, "max_depth", ID_MAX_DEPTH);
+	json_uint(&j, "link_denied", st->link_denied);
 	json_obj_close(&j);
 	json_obj_open(&j, "programs");
 	json_uint(&j, "attached", programs_attached(d));
@@ -1081,6 +1106,13 @@ static int run(struct daemon *d)
 				reload(d, stderr);
 			}
 			next_refresh = now.tv_sec + d->refresh_s;
+		}
+		if (d->links_again) {
+			d->links_again = false;
+			log_info("policy", "a change of a symbolic link on a "
+				 "rule path was not in effect when the paths "
+				 "were resolved: resolving them again");
+			reload(d, stderr);
 		}
 		if (n <= 0)
 			continue;

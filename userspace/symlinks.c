@@ -9,6 +9,13 @@
  * kernel arms the rule on the link's directory if the link names an entry
  * of it, and wakes us through `link_wake`: we then resolve every rule path
  * again (a reload of the policy directory), and drop the armed keys.
+ *
+ * Until then, for a deny rule, the kernel also lists the link's name in
+ * `link_names`: a lookup that follows whatever link takes that name is
+ * marked and the file it opens is denied for the rule's hooks (fail
+ * closed, struct id_pending), whatever the new link's body. Once we have
+ * resolved with the change in effect, links_settle() lifts those names;
+ * one we found missing is kept until a link there is resolved too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +43,9 @@ static struct link_ent *ents;	/* what the map holds */
 static size_t nents, cap;
 static struct id_inode_key *armed;	/* directories the kernel may arm */
 static size_t narmed;
+static struct id_inode_key *missing;	/* directories where a rule path
+					 * named an entry that is not there */
+static size_t nmissing, capmissing;
 
 /* The kernel's inode key of an open file (slot 0), or -1. */
 static int key_of(struct interdict_bpf *skel, int fd, struct id_inode_key *k,
@@ -92,8 +102,33 @@ static void add_link(struct interdict_bpf *skel, const struct rule *r,
 		close(dfd);
 }
 
+/* The directory dir, where a rule path's next component is missing. */
+static void add_missing(struct interdict_bpf *skel, const char *dir)
+{
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct id_inode_key k, *n;
+	__u16 mode;
+
+	if (dfd < 0)
+		return;
+	if (!key_of(skel, dfd, &k, &mode)) {
+		if (nmissing == capmissing) {
+			n = realloc(missing, (capmissing = capmissing ?
+					      2 * capmissing : 16) * sizeof(*n));
+			if (n)
+				missing = n;
+			else
+				capmissing = nmissing;
+		}
+		if (nmissing < capmissing)
+			missing[nmissing++] = k;
+	}
+	close(dfd);
+}
+
 /* Resolve path one component at a time as the kernel would, recording
- * each link crossed. Stops at the first component that does not exist. */
+ * each link crossed. Stops at the first component that does not exist,
+ * noting its directory. */
 static void walk(struct interdict_bpf *skel, const struct rule *r,
 		 size_t index)
 {
@@ -130,8 +165,11 @@ static void walk(struct interdict_bpf *skel, const struct rule *r,
 			     name) >= (int)sizeof(next))
 			return;
 		memmove(rest, name + clen, strlen(name + clen) + 1);
-		if (lstat(next, &st))
+		if (lstat(next, &st)) {
+			if (errno == ENOENT)
+				add_missing(skel, cur[0] ? cur : "/");
 			return;
+		}
 		if (!S_ISLNK(st.st_mode)) {
 			memcpy(cur, next, sizeof(cur));
 			continue;
@@ -172,6 +210,7 @@ size_t links_watch(struct interdict_bpf *skel, const struct policy *p)
 	for (i = 0; i < nents; i++)
 		bpf_map_delete_elem(fd, &ents[i].link);
 	nents = 0;
+	nmissing = 0;
 	for (i = 0; p && i < p->nrules; i++)
 		if (p->rules[i].kind == MATCH_PATH ||
 		    p->rules[i].kind == MATCH_TREE)
@@ -225,6 +264,79 @@ void links_disarm(struct interdict_bpf *skel)
 	free(armed);
 	armed = keep;
 	narmed = nkeep;
+}
+
+static bool same_inode(const struct id_inode_key *a,
+		       const struct id_inode_key *b)
+{
+	return a->ino == b->ino && a->dev == b->dev && a->gen == b->gen;
+}
+
+/* After links_watch(), for the resolution that began when the kernel's
+ * link_changes was `before`: lift the names of link_names whose change
+ * this resolution saw. One changed since, or whose old link our walk
+ * still crossed (the rename was about to take effect, or failed), stays:
+ * returns true when another resolution should follow soon for those. */
+bool links_settle(struct interdict_bpf *skel, __u64 before)
+{
+	int fd = bpf_map__fd(skel->maps.link_names);
+	struct id_state *st = &skel->bss->state;
+	struct id_name_key *keys = NULL, k, *n;
+	size_t nkeys = 0, capk = 0, i, j;
+	bool busy = false, again = false;
+	__u32 kept = 0;
+
+	while (!bpf_map_get_next_key(fd, nkeys ? &keys[nkeys - 1] : NULL, &k)) {
+		if (nkeys == capk) {
+			n = realloc(keys, (capk = capk ? 2 * capk : 64) *
+					   sizeof(*n));
+			if (!n) {
+				busy = true;
+				break;
+			}
+			keys = n;
+		}
+		keys[nkeys++] = k;
+	}
+	for (i = 0; i < nkeys; i++) {
+		struct id_pending v;
+		bool crossed = false, gone = false;
+
+		if (bpf_map_lookup_elem(fd, &keys[i], &v))
+			continue;
+		if (v.seq > before) {
+			busy = true;
+			continue;
+		}
+		for (j = 0; j < nents && !crossed; j++)
+			crossed = same_inode(&ents[j].link, &v.old);
+		for (j = 0; j < nmissing && !gone; j++)
+			gone = same_inode(&missing[j], &keys[i].dir);
+		if (crossed && ++v.tries < 3) {
+			busy = again = true;
+			bpf_map_update_elem(fd, &keys[i], &v, BPF_EXIST);
+		} else if (crossed) {
+			log_warnx("policy", "a watched link on the path of rule "
+				  "%u is still in place after three resolutions: "
+				  "its change did not take effect",
+				  v.rule.index);
+			bpf_map_delete_elem(fd, &keys[i]);
+		} else if (gone) {
+			/* a link appearing there wakes us (and is denied
+			 * through) until we resolve it */
+			v.kept = 1;
+			v.woken = 0;
+			kept++;
+			bpf_map_update_elem(fd, &keys[i], &v, BPF_EXIST);
+		} else {
+			bpf_map_delete_elem(fd, &keys[i]);
+		}
+	}
+	free(keys);
+	st->names_kept = kept;
+	if (!busy && before > st->links_settled)
+		__atomic_store_n(&st->links_settled, before, __ATOMIC_RELEASE);
+	return again;
 }
 
 static int woken_cb(void *ctx, void *data, size_t len)

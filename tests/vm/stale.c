@@ -222,22 +222,32 @@ static int wait_resolved(struct _test_data_enforce *self, int before)
 	return -ETIMEDOUT;
 }
 
-/* The flip while a loop tries the new version's binary through the
- * rule's path every 20 ms: no attempt gets through, before, during or
- * after; once interdictd has resolved the rule paths again, the old
- * version is no longer the rule's and the new one is, by its own path. */
-TEST_F_TIMEOUT(enforce, symlink_flip_under_rule_path, 240)
+/* What `ln -sfn /abs/target tmp && mv -T tmp app` does to the outer
+ * link itself: a body with '/' in it, which the kernel cannot arm on a
+ * directory; only the name's watch (link_names) covers it. */
+static int flip_outer(struct _test_data_enforce *self, const char *to)
+{
+	char tmp[PATH_MAX], target[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s", at(self, "opt/vendor/app.tmp"));
+	snprintf(target, sizeof(target), "%s", at(self, to));
+	unlink(tmp);
+	if (symlink(target, tmp))
+		return -errno;
+	return rename(tmp, at(self, "opt/vendor/app")) ? -errno : 0;
+}
+
+/* do_flip while a loop tries the new version's binary through the rule's
+ * path every 20 ms: no attempt gets through, before, during or after. */
+static void flip_under_loop(struct _test_data_enforce *self,
+			    struct __test_metadata *_metadata,
+			    int (*do_flip)(struct _test_data_enforce *,
+					   const char *), const char *to)
 {
 	struct shared { int stop, flipped, after, ran; } *sh;
-	int resolved, status, i;
+	int status, i;
 	pid_t loop;
 
-	vendor_tree(self, _metadata);
-	START("enforce");
-	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
-	/* not the rule's yet: runs, and its clean answer is cached */
-	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v2/"
-				       "bin/agent"), NULL));
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
@@ -261,9 +271,8 @@ TEST_F_TIMEOUT(enforce, symlink_flip_under_rule_path, 240)
 		}
 		_exit(0);
 	}
-	resolved = log_count(self, "rule paths resolved again");
 	usleep(100000);
-	ASSERT_EQ(0, flip(self, "install-v2"));
+	ASSERT_EQ(0, do_flip(self, to));
 	__atomic_store_n(&sh->flipped, 1, __ATOMIC_SEQ_CST);
 	/* attempts that started after the flip, however long they take */
 	for (i = 0; i < EVENT_TIMEOUT * 100 &&
@@ -273,14 +282,46 @@ TEST_F_TIMEOUT(enforce, symlink_flip_under_rule_path, 240)
 	waitpid(loop, &status, 0);
 	EXPECT_LE(20, sh->after);
 	EXPECT_EQ(0, sh->ran);
+	munmap(sh, sizeof(*sh));
+}
 
+/* The versioned-tree flip (install-current, a relative name), then the
+ * outer link itself moved by an absolute target, each under the loop;
+ * once interdictd has resolved the rule paths again, the old version is
+ * no longer the rule's and the new one is, by its own path. */
+TEST_F_TIMEOUT(enforce, symlink_flip_under_rule_path, 300)
+{
+	int resolved;
+
+	vendor_tree(self, _metadata);
+	ASSERT_EQ(0, mkdirs(at(self, "srv/vendor/install-v3/bin")));
+	ASSERT_EQ(0, make_payload(at(self, "srv/vendor/install-v3/bin/agent"),
+				  "v3"));
+	START("enforce");
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	/* not the rule's yet: these run, and their clean answer is cached */
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v2/"
+				       "bin/agent"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "srv/vendor/install-v3/bin/agent"),
+				    NULL));
+
+	resolved = log_count(self, "rule paths resolved again");
+	flip_under_loop(self, _metadata, flip, "install-v2");
 	ASSERT_EQ(0, wait_resolved(self, resolved));
 	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
 	EXPECT_EQ(-EPERM, run(at(self, "var/opt/vendor/app/install-v2/bin/"
 				     "agent"), NULL));
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v1/"
 				       "bin/agent"), NULL));
-	munmap(sh, sizeof(*sh));
+
+	resolved = log_count(self, "rule paths resolved again");
+	flip_under_loop(self, _metadata, flip_outer, "srv/vendor/install-v3");
+	ASSERT_EQ(0, wait_resolved(self, resolved));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "srv/vendor/install-v3/bin/agent"),
+			      NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v2/"
+				       "bin/agent"), NULL));
 }
 
 /* The kernel's part alone: with interdictd stopped (so it cannot resolve
@@ -318,6 +359,65 @@ TEST_F_TIMEOUT(enforce, symlink_flip_denied_before_daemon_resolves, 240)
 	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v2/"
 				       "bin/agent"), NULL));
+}
+
+/* The same for the outer link moved by an absolute target, which only
+ * the watch on its name covers: through the rule's path the new target
+ * is denied (fail closed, said in the event) until interdictd resolves;
+ * by its own path it is the rule's once resolved. Reading it is no exec:
+ * allowed. A link elsewhere that is not on a rule path is not affected. */
+TEST_F_TIMEOUT(enforce, symlink_absolute_flip_before_daemon_resolves, 240)
+{
+	char line[8192], buf[64];
+	int resolved, fd;
+
+	vendor_tree(self, _metadata);
+	ASSERT_EQ(0, mkdirs(at(self, "srv/vendor/install-v3/bin")));
+	ASSERT_EQ(0, make_payload(at(self, "srv/vendor/install-v3/bin/agent"),
+				  "v3"));
+	ASSERT_EQ(0, symlink(at(self, "srv/vendor/install-v3"),
+			     at(self, "srv/other")));
+	START("enforce");
+	resolved = log_count(self, "rule paths resolved again");
+	ASSERT_EQ(0, kill(self->daemon, SIGSTOP));
+	ASSERT_EQ(0, flip_outer(self, "srv/vendor/install-v3"));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "srv/other/bin/agent"), NULL));
+	fd = open(at(self, "opt/vendor/app/bin/agent"), O_RDONLY | O_CLOEXEC);
+	EXPECT_LE(0, fd);
+	EXPECT_LT(0, read(fd, buf, sizeof(buf)));
+	if (fd >= 0)
+		close(fd);
+	ASSERT_EQ(0, kill(self->daemon, SIGCONT));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line),
+			       q("fail_closed", "link"), NULL));
+	EXPECT_NE(NULL, strstr(line, q("action", "exec-denied")));
+	EXPECT_NE(NULL, strstr(line, "install-v3/bin/agent")) TH_LOG("%s", line);
+	ASSERT_EQ(0, wait_resolved(self, resolved));
+	EXPECT_EQ(-EPERM, run(at(self, "srv/vendor/install-v3/bin/agent"),
+			      NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "var/opt/vendor/app/install-v1/"
+				       "bin/agent"), NULL));
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_EQ(NULL, strstr(line, "\"link_denied\":0}")) TH_LOG("%s", line);
+
+	/* removed, resolved while missing, then a link appears there: denied
+	 * through it at once, and the rule follows it once resolved */
+	resolved = log_count(self, "rule paths resolved again");
+	ASSERT_EQ(0, unlink(at(self, "opt/vendor/app")));
+	ASSERT_EQ(0, wait_resolved(self, resolved));
+	resolved = log_count(self, "rule paths resolved again");
+	ASSERT_EQ(0, kill(self->daemon, SIGSTOP));
+	ASSERT_EQ(0, symlink(at(self, "var/opt/vendor/app/install-v2"),
+			     at(self, "opt/vendor/app")));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	ASSERT_EQ(0, kill(self->daemon, SIGCONT));
+	ASSERT_EQ(0, wait_resolved(self, resolved));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/app/bin/agent"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "var/opt/vendor/app/install-v2/bin/"
+				     "agent"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "srv/vendor/install-v3/bin/agent"),
+				    NULL));
 }
 
 TEST_HARNESS_MAIN
