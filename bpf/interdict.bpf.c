@@ -44,6 +44,7 @@ extern int bpf_path_d_path(struct path *path, char *buf, __u64 buf__sz) __ksym _
 extern void bpf_rcu_read_lock(void) __ksym __weak;
 extern void bpf_rcu_read_unlock(void) __ksym __weak;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym __weak;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
 /* Rule maps: sizes are set by interdictd between open and load. */
@@ -342,6 +343,12 @@ static __always_inline void consider(struct id_rule *best,
 {
 	if ((r->hooks & hook) && r->prio > best->prio)
 		*best = *r;
+}
+
+/* The dcache's hash and length of a dentry's name (qstr.hash_len). */
+static __always_inline __u64 name_hash_len(struct dentry *dentry)
+{
+	return (__u64)dentry->d_name.len << 32 | dentry->d_name.hash;
 }
 
 /* Whether link_names may hold an entry: every hook below asks this
@@ -1144,12 +1151,34 @@ int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	return mprotect_verdict(file);
 }
 
+/* Overlayfs (6.6 and later) opens the layer's own file for the one the
+ * caller opened, on a private mount of the layer (MNT_NS_INTERNAL): its
+ * path then reads as relative to that layer (/opt/x for lower/opt/x),
+ * which a rule for the real /opt/x would match. The caller's open was
+ * decided on its own path just before. 6.1 opens it under the overlay's
+ * path instead; only the *_kf programs (6.12 and later) have the cast to
+ * reach the mount, and with it none of bpf_probe_read_kernel(). */
+static __always_inline bool backing_open(struct file *file, bool kf)
+{
+	struct vfsmount *mnt = file->f_path.mnt;
+	struct mount *m;
+
+	if (!kf)
+		return false;
+	m = bpf_rdonly_cast((void *)mnt - bpf_core_field_offset(struct mount,
+								 mnt),
+			    bpf_core_type_id_kernel(struct mount));
+	return (long)m->mnt_ns == -EINVAL;
+}
+
 static __always_inline int open_check(struct file *file, int ret, bool kf)
 {
 	if (ret)
 		return ret;
 	if (file->f_mode & FMODE_WRITE)
 		hash_invalidate(file->f_inode);
+	if (backing_open(file, kf))
+		return 0;
 
 	if (links_moving())
 		mark_file(file->f_inode);
@@ -1375,7 +1404,7 @@ static __always_inline void link_changed(struct dentry *dentry)
 	 * daemon's next resolution, and are never armed. */
 	if (l->rule.action == ID_ACT_DENY) {
 		nk.dir = l->dir;
-		nk.hash_len = dentry->d_name.hash_len;
+		nk.hash_len = name_hash_len(dentry);
 		pv.rule = l->rule;
 		pv.old = k;
 		pv.seq = __sync_add_and_fetch(&state.link_changes, 1);
@@ -1418,7 +1447,7 @@ int BPF_PROG(inode_follow_link, struct dentry *dentry, struct inode *inode,
 	    (bpf_get_current_pid_tgid() >> 32) == state.daemon_tgid)
 		return 0;
 	inode_key(parent->d_inode, 0, &nk.dir);
-	nk.hash_len = dentry->d_name.hash_len;
+	nk.hash_len = name_hash_len(dentry);
 	p = bpf_map_lookup_elem(&link_names, &nk);
 	if (!p)
 		return 0;

@@ -28,9 +28,13 @@ struct inode {
 	unsigned int i_nlink;
 } CORE;
 
-/* hash_len shares a union with the hash and length in the kernel */
+struct mnt_namespace;
+
+/* In an anonymous struct in a union with hash_len: 6.1's verifier lets
+ * no load span the two, so they are read one by one. */
 struct qstr {
-	__u64 hash_len;
+	__u32 hash;
+	__u32 len;
 } CORE;
 
 struct dentry {
@@ -46,6 +50,7 @@ struct vfsmount {
 
 struct mount {
 	struct vfsmount mnt;
+	struct mnt_namespace *mnt_ns;
 	int mnt_id;
 } CORE;
 
@@ -90,8 +95,6 @@ struct pt_regs {
 	unsigned long si;
 	unsigned long orig_ax;
 } CORE;
-
-struct mnt_namespace;
 
 struct nsproxy {
 	struct mnt_namespace *mnt_ns;
@@ -141,6 +144,7 @@ struct bpf_iter__task_file {
 #define VM_EXEC		0x4
 #define HASH_ALGO_SHA256 4	/* enum hash_algo, include/uapi/linux/hash_info.h */
 #define EPERM		1
+#define EINVAL		22
 #define S_IFMT		00170000
 #define S_IFREG		0100000
 #define S_IFLNK		0120000

@@ -17,6 +17,7 @@
 #define EXIT_DISABLED	4	/* interdict disable: the unit must not restart */
 
 /* sink.c */
+#define SINK_HOLD_MAX	(1 << 20)	/* bytes held while the sink fails */
 struct sink {
 	char path[PATH_MAX];		/* "-": stdout */
 	int fd;				/* -1 while it cannot be opened */
@@ -25,7 +26,8 @@ struct sink {
 	bool failing;
 	int err;			/* errno of the last failure */
 	time_t next_retry;
-	__u64 written, write_errors, dropped;
+	__u64 written, write_errors, dropped;	/* dropped: lines, with more
+						 * than SINK_HOLD_MAX held */
 };
 int sink_open(struct sink *s);
 bool sink_ready(struct sink *s);
@@ -69,7 +71,7 @@ struct daemon {
 	__u64 realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	char hostname[256];
 	__u64 lost_seen, hash_errors_seen, deep_denied_seen;
-	__u64 link_denied_seen, names_full_seen;
+	__u64 link_denied_seen, names_full_seen, dropped_seen;
 	bool links_again;		/* resolve again: a link change was
 					 * not in effect yet (links_settle) */
 	__u64 adopted_gen;		/* generation found pinned, or 0 */

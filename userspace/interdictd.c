@@ -244,10 +244,31 @@ static void check_counters(struct daemon *d)
 		json_obj_open(&j, "interdict");
 		json_uint(&j, "events_lost", lost - d->lost_seen);
 		json_uint(&j, "events_lost_total", lost);
+		json_str(&j, "events_lost_where", "kernel");
 		json_obj_close(&j);
 		json_end(&j);
 		line_emit(d, f, &buf, &len);
 		d->lost_seen = lost;
+	}
+	/* Lines the events file had no room for while it failed: said once
+	 * it takes lines again, so the line itself is not dropped too. */
+	if (d->sink.dropped != d->dropped_seen && !d->sink.failing &&
+	    (f = open_memstream(&buf, &len))) {
+		__u64 n = d->sink.dropped - d->dropped_seen;
+
+		log_warnx("events", "%llu event lines dropped while the events "
+			  "file failed (more than %u KiB held; %llu in total)",
+			  (unsigned long long)n, SINK_HOLD_MAX >> 10,
+			  (unsigned long long)d->sink.dropped);
+		d->dropped_seen = d->sink.dropped;
+		line_begin(d, &j, f, "metric", "events-lost");
+		json_obj_open(&j, "interdict");
+		json_uint(&j, "events_lost", n);
+		json_uint(&j, "events_lost_total", d->sink.dropped);
+		json_str(&j, "events_lost_where", "sink");
+		json_obj_close(&j);
+		json_end(&j);
+		line_emit(d, f, &buf, &len);
 	}
 	if (herr != d->hash_errors_seen) {
 		log_warnx("kernel", "%llu files could not be hashed (last "

@@ -19,7 +19,6 @@
 
 #define RETRY_S		5
 #define BATCH_BYTES	(256 << 10)	/* a batch this big is written at once */
-#define HOLD_MAX	(1 << 20)	/* bytes held while the sink fails */
 
 static time_t mono_now(void)
 {
@@ -148,7 +147,7 @@ int sink_commit(struct sink *s, size_t start)
 {
 	if (s->out.len == start)
 		return 0;
-	if (s->failing && start >= HOLD_MAX) {
+	if (s->failing && start >= SINK_HOLD_MAX) {
 		s->out.len = start;
 		s->dropped++;
 		return -EAGAIN;

@@ -136,4 +136,34 @@ TEST(partial_write_retried)
 	free(out);
 }
 
+/* While the sink fails, what is held is bounded: a line past
+ * SINK_HOLD_MAX is dropped and counted, never lost silently, and every
+ * line is either written, held or counted dropped. */
+TEST(held_lines_bounded_and_dropped_counted)
+{
+	struct sink s = { .fd = -1 };
+	int p[2], i, n = 0;
+
+	ASSERT_EQ(0, pipe2(p, O_NONBLOCK | O_CLOEXEC));
+	ASSERT_LT(0, fcntl(p[1], F_SETPIPE_SZ, 4096));
+	snprintf(s.path, sizeof(s.path), "-");
+	s.fd = p[1];
+	for (i = 0; !s.dropped && i < 100000; i++, n++)
+		add_line(&s, i);
+	ASSERT_TRUE(s.failing);
+	EXPECT_EQ(1U, s.dropped);
+	EXPECT_GE(s.out.len, (size_t)SINK_HOLD_MAX);
+	EXPECT_LE(s.out.len, (size_t)SINK_HOLD_MAX + 256);
+	/* the next one too, and the bound holds */
+	EXPECT_EQ(-EAGAIN, add_line(&s, i));
+	n++;
+	EXPECT_EQ(2U, s.dropped);
+	EXPECT_LE(s.out.len, (size_t)SINK_HOLD_MAX + 256);
+	EXPECT_EQ((__u64)n, s.written + s.queued + s.dropped);
+	s.fd = -1;
+	sink_close(&s);
+	close(p[0]);
+	close(p[1]);
+}
+
 TEST_HARNESS_MAIN

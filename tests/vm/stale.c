@@ -172,6 +172,41 @@ TEST_F_TIMEOUT(enforce, overlay_copy_up_and_upper_rewritten, 180)
 	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
 }
 
+/* The file an overlay opens on its layer for the caller (6.6 and later)
+ * has a path relative to that layer: /NAME/x for lower/NAME/x. A rule for
+ * the real /NAME/x must not deny reading the overlay's file; it does deny
+ * the real one. */
+TEST_F_TIMEOUT(enforce, overlay_layer_path_is_not_the_rule_path, 180)
+{
+	char name[64], real[PATH_MAX], rules[256];
+	int fd;
+
+	snprintf(name, sizeof(name), "interdict-ovl-%d", getpid());
+	snprintf(real, sizeof(real), "/%s/x", name);
+	ASSERT_EQ(0, mkdirs(at(self, "lower/%s", name)));
+	ASSERT_EQ(0, make_payload(at(self, "lower/%s/x", name), "layer"));
+	ASSERT_EQ(0, mkdirs(real));
+	ASSERT_EQ(0, rmdir(real));
+	ASSERT_EQ(0, make_payload(real, "real"));
+	OVERLAY();
+	snprintf(rules, sizeof(rules), "deny path=%s on=open id=t-open\n",
+		 real);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	START("enforce");
+	fd = open(real, O_RDONLY | O_CLOEXEC);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EPERM, errno);
+	if (fd >= 0)
+		close(fd);
+	fd = open(at(self, "mnt/%s/x", name), O_RDONLY | O_CLOEXEC);
+	EXPECT_LE(0, fd) TH_LOG("open through the overlay: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(real);
+	*strrchr(real, '/') = 0;
+	rmdir(real);
+}
+
 /* @/opt/vendor/app -> @/var/opt/vendor/app/install-current -> install-v1,
  * with bin/agent in install-v1 and install-v2; the rule names the path
  * through the links. */
