@@ -116,6 +116,15 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+/* The executables interdict.conf's fileless-allow names, by inode key
+ * (slot 0): JITs and runtimes that map executable memory of their own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ID_FILELESS_ALLOW_MAX);
+	__type(key, struct id_inode_key);
+	__type(value, __u32);
+} fileless_allow SEC(".maps");
+
 /* Symbolic links on rule paths (see struct id_link), written by
  * interdictd after each policy load. */
 struct {
@@ -983,11 +992,110 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	return audit ? 0 : -EPERM;
 }
 
+/* A fixed-size record (no strings) for the hooks that cannot resolve a
+ * path: file_mprotect, and fileless memory. NULL when the ring is full
+ * (counted). The caller adds its fields and submits. */
+static __always_inline struct id_event *small_event(struct inode *inode,
+						    __u8 type, __u8 hook,
+						    const struct id_rule *r,
+						    __u64 gen, bool audit)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct id_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&state.events_lost, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	e->gen = gen;
+	if (inode) {
+		e->ino = inode->i_ino;
+		e->dev = inode->i_sb->s_dev;
+	}
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->rule_index = r->index;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->ppid = task->real_parent->tgid;
+	e->uid = (__u32)uid_gid;
+	e->gid = uid_gid >> 32;
+	e->hook = hook;
+	e->decision = audit ? ID_DECISION_AUDIT : ID_DECISION_DENY;
+	e->enforce = state.enforce;
+	e->rule_flags = r->flags;
+	e->type = type;
+	if (type == ID_EV_FILE)
+		e->cut = 1 << ID_STR_PATH;	/* no path in this hook */
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* interdict.conf fileless: making executable memory that no file on disk
+ * holds (file NULL: anonymous; or a memfd, SysV shm or /dev/shm file, told
+ * apart by their file system's s_dev), unless the executable doing it is
+ * one of fileless-allow. Callable from the non-sleepable file_mprotect. */
+static __always_inline int fileless_check(struct file *file, __u8 hook)
+{
+	__u32 mode = READ_ONCE(state.fileless), kind, dev;
+	struct task_struct *task;
+	struct id_rule r = { .index = ~0U };
+	struct id_inode_key k;
+	struct mm_struct *mm;
+	struct id_event *e;
+	struct file *exe;
+	bool audit;
+
+	if (!mode)
+		return 0;
+	if (file) {
+		dev = file->f_inode->i_sb->s_dev;
+		if (state.memfd_dev && dev == state.memfd_dev)
+			kind = ID_FL_MEMFD;
+		else if (state.shm_dev && dev == state.shm_dev)
+			kind = ID_FL_SHM;
+		else
+			return 0;
+	} else {
+		kind = ID_FL_ANON;
+	}
+	if ((bpf_get_current_pid_tgid() >> 32) == state.daemon_tgid)
+		return 0;
+	task = bpf_get_current_task_btf();
+	mm = task->mm;
+	exe = mm ? mm->exe_file : NULL;
+	if (exe) {
+		inode_key(exe->f_inode, 0, &k);
+		/* listed, or a protected binary (pid 1's, ours, ld.so, sh) */
+		if (bpf_map_lookup_elem(&fileless_allow, &k) ||
+		    bpf_map_lookup_elem(&protect, &k))
+			return 0;
+	}
+	audit = mode != ID_FILELESS_DENY || !state.enforce;
+	__sync_fetch_and_add(&state.fileless_seen, 1);
+	e = small_event(file ? file->f_inode : NULL, ID_EV_FILELESS, hook, &r,
+			READ_ONCE(state.gen), audit);
+	if (e) {
+		e->target = kind;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return audit ? 0 : -EPERM;
+}
+
 /* Each file hook comes twice: *_kf name the executables through the
  * kfuncs of 6.12 and later; interdictd loads one of each pair. */
 static __always_inline int bprm_check(struct linux_binprm *bprm, int ret,
 				      bool kf)
 {
+	if (ret)
+		return ret;
+	/* a memfd run with fexecve(): refused here, before the point of no
+	 * return, rather than at the loader's mapping of it */
+	ret = fileless_check(bprm->file, ID_HOOK_EXEC);
 	if (ret)
 		return ret;
 	return evaluate(bprm->file, ID_HOOK_EXEC, ID_HOOK_EXEC, kf);
@@ -1012,15 +1120,18 @@ static __always_inline int mmap_check(struct file *file, unsigned long prot,
 
 	if (ret)
 		return ret;
-	if (!file || !(prot & PROT_EXEC))
+	if (!(prot & PROT_EXEC))
 		return 0;
 	/* Self-test: interdictd maps a file it hashed itself and compares. */
-	if (state.probe_tgid && tgid == state.probe_tgid) {
+	if (file && state.probe_tgid && tgid == state.probe_tgid) {
 		state.probe_ret = bpf_ima_file_hash(file, state.probe_sha256,
 						    ID_SHA256_LEN);
 		state.probe_done = 1;
 		return 0;
 	}
+	ret = fileless_check(file, ID_HOOK_MMAP);
+	if (ret || !file)
+		return ret;
 	return evaluate(file, ID_HOOK_MMAP, ID_HOOK_MMAP, kf);
 }
 
@@ -1093,31 +1204,9 @@ static __always_inline int mprotect_verdict(struct file *file)
 	if (bpf_map_lookup_elem(&protect, &pk))
 		return 0;
 	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&state.events_lost, 1);
-	} else {
-		struct task_struct *task = bpf_get_current_task_btf();
-		__u64 uid_gid = bpf_get_current_uid_gid();
-
-		__builtin_memset(e, 0, sizeof(*e));
-		e->boot_ns = bpf_ktime_get_boot_ns();
-		e->gen = gen;
-		e->ino = inode->i_ino;
-		e->dev = inode->i_sb->s_dev;
-		e->cgroup_id = bpf_get_current_cgroup_id();
-		e->rule_index = best.index;
-		e->pid = pid_tgid >> 32;
-		e->tid = (__u32)pid_tgid;
-		e->ppid = task->real_parent->tgid;
-		e->uid = (__u32)uid_gid;
-		e->gid = uid_gid >> 32;
-		e->hook = ID_EV_HOOK_MPROTECT;
-		e->decision = audit ? ID_DECISION_AUDIT : ID_DECISION_DENY;
-		e->enforce = state.enforce;
-		e->rule_flags = best.flags;
-		e->type = ID_EV_FILE;
-		e->cut = 1 << ID_STR_PATH;	/* no path in this hook */
+	e = small_event(inode, ID_EV_FILE, ID_EV_HOOK_MPROTECT, &best, gen,
+			audit);
+	if (e) {
 		e->fail_closed = reason;
 		if (best.prio == ~0U && best.index == ~0U)
 			e->fail_closed = ID_FAIL_DEPTH;
@@ -1125,7 +1214,6 @@ static __always_inline int mprotect_verdict(struct file *file)
 			__builtin_memcpy(e->sha256, c->sha256, ID_SHA256_LEN);
 			e->has_sha256 = 1;
 		}
-		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		bpf_ringbuf_submit(e, 0);
 	}
 	return audit ? 0 : -EPERM;
@@ -1146,8 +1234,9 @@ int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	if (bpf_core_field_exists(vma->vm_flags) && (vma->vm_flags & VM_EXEC))
 		return 0;
 	file = vma->vm_file;
-	if (!file)
-		return 0;
+	ret = fileless_check(file, ID_EV_HOOK_MPROTECT);
+	if (ret || !file)
+		return ret;
 	return mprotect_verdict(file);
 }
 

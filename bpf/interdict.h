@@ -43,7 +43,26 @@ enum id_rule_flags {
 enum id_event_type {
 	ID_EV_FILE = 0,		/* a file a rule decided on (exec, mmap, open) */
 	ID_EV_TAMPER = 1,	/* an attempt on interdict itself, denied */
+	ID_EV_FILELESS = 2,	/* executable memory no file on disk holds
+				 * (interdict.conf fileless); target: enum
+				 * id_fileless */
 };
+
+/* interdict.conf `fileless` (id_state.fileless). */
+enum id_fileless_mode {
+	ID_FILELESS_OFF = 0,
+	ID_FILELESS_AUDIT = 1,	/* report, let it go on */
+	ID_FILELESS_DENY = 2,
+};
+
+/* What executable memory a fileless event is about. */
+enum id_fileless {
+	ID_FL_ANON = 1,		/* anonymous memory (a JIT, injected code) */
+	ID_FL_MEMFD = 2,	/* a file of the kernel's own tmpfs instance:
+				 * memfd_create(), SysV shared memory */
+	ID_FL_SHM = 3,		/* a file of the tmpfs on /dev/shm */
+};
+#define ID_FILELESS_ALLOW_MAX	64
 
 /* Why a file no rule named was denied (id_event.fail_closed). */
 enum id_fail_closed {
@@ -186,6 +205,11 @@ struct id_state {
 	__u32 names_full;	/* changes link_names had no room for */
 	__u64 link_denied;	/* files denied because they were reached
 				 * through a changed link (fail closed) */
+	__u32 fileless;		/* enum id_fileless_mode */
+	__u32 memfd_dev;	/* s_dev of the kernel's internal tmpfs */
+	__u32 shm_dev;		/* s_dev of /dev/shm's tmpfs, 0: none */
+	__u32 pad3;
+	__u64 fileless_seen;	/* fileless events decided (deny or audit) */
 };
 
 /* A symbolic link crossed while resolving a rule's path, in the `links`

@@ -20,7 +20,7 @@ struct config_parser {
 	struct diags *d;
 	const char *file;
 	unsigned int line;
-	unsigned int first[8];		/* line of each key given, by bit */
+	unsigned int first[16];		/* line of each key given, by index */
 };
 
 struct config_key {
@@ -139,20 +139,73 @@ static int set_refresh(struct config_parser *cp, const struct config_key *k,
 	return 0;
 }
 
+/* val as the index of one of n names into *out, else an error listing
+ * them as `expect`. */
+static int set_choice(struct config_parser *cp, const struct config_key *k,
+		      const char *val, const char *const *names, int n,
+		      const char *expect, int *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(val, names[i])) {
+			*out = i;
+			return 0;
+		}
+	cerr(cp, "%s '%s'; expected %s", k->name, val, expect);
+	return -EINVAL;
+}
+
 static int set_journal(struct config_parser *cp, const struct config_key *k,
 		       const char *val)
 {
 	static const char *const names[] = { "no", "yes", "auto" };
-	int i;
 
-	for (i = 0; i < 3; i++)
-		if (!strcmp(val, names[i])) {
-			cp->c.journal = i;
-			return 0;
-		}
-	cerr(cp, "%s '%s'; expected yes, no or auto", k->name, val);
-	return -EINVAL;
+	return set_choice(cp, k, val, names, 3, "yes, no or auto",
+			  &cp->c.journal);
 }
+
+static int set_fileless(struct config_parser *cp, const struct config_key *k,
+			const char *val)
+{
+	/* enum id_fileless_mode */
+	static const char *const names[] = { "off", "audit", "deny" };
+
+	return set_choice(cp, k, val, names, 3, "off, audit or deny",
+			  &cp->c.fileless);
+}
+
+/* Absolute paths separated by blanks or commas, at most
+ * ID_FILELESS_ALLOW_MAX; kept as one string, each checked here. */
+static int set_fileless_allow(struct config_parser *cp,
+			      const struct config_key *k, const char *val)
+{
+	char copy[sizeof(cp->c.fileless_allow)], *save, *p;
+	unsigned int n = 0;
+
+	if (strlen(val) >= sizeof(copy)) {
+		cerr(cp, "%s is %zu bytes long; the limit is %zu bytes", k->name,
+		     strlen(val), sizeof(copy) - 1);
+		return -EINVAL;
+	}
+	strcpy(copy, val);
+	for (p = strtok_r(copy, " \t,", &save); p;
+	     p = strtok_r(NULL, " \t,", &save)) {
+		if (p[0] != '/') {
+			cerr(cp, "%s: '%s' is not absolute; expected the paths of executables, each starting with '/'",
+			     k->name, p);
+			return -EINVAL;
+		}
+		if (++n > ID_FILELESS_ALLOW_MAX) {
+			cerr(cp, "%s names more than %d executables", k->name,
+			     ID_FILELESS_ALLOW_MAX);
+			return -EINVAL;
+		}
+	}
+	strcpy(cp->c.fileless_allow, val);
+	return 0;
+}
+
 
 #define PATH_FIELD(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
 
@@ -166,6 +219,8 @@ static const struct config_key keys[] = {
 	{ "max-path-rules", CONFIG_SET_MAX_PATH, set_rules, 0, 0 },
 	{ "refresh", CONFIG_SET_REFRESH, set_refresh, 0, 0 },
 	{ "journal", CONFIG_SET_JOURNAL, set_journal, 0, 0 },
+	{ "fileless", CONFIG_SET_FILELESS, set_fileless, 0, 0 },
+	{ "fileless-allow", CONFIG_SET_FILELESS_ALLOW, set_fileless_allow, 0, 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -228,7 +283,7 @@ static int parse_setting(struct config_parser *cp, char *line)
 	for (i = 0; i < NKEYS && strcmp(keys[i].name, key); i++)
 		;
 	if (i == NKEYS) {
-		cerr(cp, "unknown key '%s'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh or journal",
+		cerr(cp, "unknown key '%s'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh, journal, fileless or fileless-allow",
 		     key);
 		return -EINVAL;
 	}

@@ -269,11 +269,18 @@ static void write_tamper(struct jbuf *b, const struct id_event *ev,
 	json_end(&j);
 }
 
+static const char *fileless_name(__u32 kind)
+{
+	return kind == ID_FL_ANON ? "anonymous" : kind == ID_FL_MEMFD ?
+	       "memfd" : kind == ID_FL_SHM ? "shm" : "unknown";
+}
+
 static void write_decision(struct jbuf *b, const struct id_event *ev,
 			   const struct ev_strs *st,
 			   const struct event_ctx *ctx)
 {
 	bool deny = ev->decision == ID_DECISION_DENY;
+	bool fileless = ev->type == ID_EV_FILELESS;
 	const struct rule *rule = NULL;
 	char action[32], hex[2 * ID_SHA256_LEN + 1], when[80];
 	const char *path, *name;
@@ -283,7 +290,7 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 	path = st->s[ID_STR_PATH];
 	plen = st->n[ID_STR_PATH];
 	name = memrchr(path, '/', plen);
-	if (ctx->policy && ev->rule_index < ctx->policy->nrules)
+	if (!fileless && ctx->policy && ev->rule_index < ctx->policy->nrules)
 		rule = &ctx->policy->rules[ev->rule_index];
 	name = name ? name + 1 : path;
 	strcpy(stpcpy(action, hook_name(ev->hook)), deny ? "-denied" :
@@ -302,7 +309,10 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 	json_str(&j, "hook", hook_name(ev->hook));
 	json_bool(&j, "rule_audit", ev->rule_flags & ID_RULE_AUDIT);
 	json_uint(&j, "policy_generation", ev->gen);
-	json_uint(&j, "rule_index", ev->rule_index);
+	if (fileless)
+		json_str(&j, "fileless", fileless_name(ev->target));
+	else
+		json_uint(&j, "rule_index", ev->rule_index);
 	if (ev->fail_closed)
 		json_str(&j, "fail_closed", ev->fail_closed == ID_FAIL_DEPTH ?
 			 "depth" : ev->fail_closed == ID_FAIL_NO_HASH ?
@@ -315,7 +325,12 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 	json_obj_close(&j);
 
 	json_obj_open(&j, "rule");
-	if (rule) {
+	if (fileless) {
+		json_str(&j, "id", "fileless");
+		json_str(&j, "description", "executable memory no file on disk "
+			 "holds");
+		json_str(&j, "ruleset", "interdict.conf");
+	} else if (rule) {
 		json_str(&j, "id", rule->id);
 		if (rule->msg[0])
 			json_str(&j, "description", rule->msg);
@@ -325,9 +340,13 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 	}
 	json_obj_close(&j);
 
+	if (fileless && !ev->ino)
+		goto actor;	/* anonymous memory: no file at all */
 	json_obj_open(&j, "file");
-	json_strn(&j, "path", path, plen);
-	json_strn(&j, "name", name, path + plen - name);
+	if (!fileless) {
+		json_strn(&j, "path", path, plen);
+		json_strn(&j, "name", name, path + plen - name);
+	}
 	json_uint(&j, "inode", ev->ino);
 	json_uint(&j, "device", ev->dev);
 	if (ev->has_sha256) {
@@ -337,7 +356,7 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
-
+actor:
 	write_actor(&j, ev, st, ctx);
 	json_end(&j);
 }

@@ -480,12 +480,18 @@ struct config {
 	struct limits lim;		/* defaults 262144, 65536, 8 (events_mb) */
 	unsigned int refresh_s;		/* default 5 */
 	int journal;			/* CONFIG_JOURNAL_*: events to journald */
+	int fileless;			/* enum id_fileless_mode, default off */
+	char fileless_allow[4096];	/* executables, blank or comma separated */
 	unsigned int set;		/* CONFIG_SET_* bits of keys the file gave */
 };
-enum { CONFIG_SET_MODE = 1, CONFIG_SET_POLICY_DIR = 2, CONFIG_SET_EVENTS = 4, CONFIG_SET_PIN_DIR = 8, CONFIG_SET_CONTROL = 16, CONFIG_SET_MAX_SHA = 32, CONFIG_SET_MAX_PATH = 64, CONFIG_SET_REFRESH = 128, CONFIG_SET_JOURNAL = 256 };
+enum { CONFIG_SET_MODE = 1, CONFIG_SET_POLICY_DIR = 2, CONFIG_SET_EVENTS = 4, CONFIG_SET_PIN_DIR = 8, CONFIG_SET_CONTROL = 16, CONFIG_SET_MAX_SHA = 32, CONFIG_SET_MAX_PATH = 64, CONFIG_SET_REFRESH = 128, CONFIG_SET_JOURNAL = 256, CONFIG_SET_FILELESS = 512, CONFIG_SET_FILELESS_ALLOW = 1024 };
 /* journal = no | yes | auto (yes when systemd started the daemon) */
 enum { CONFIG_JOURNAL_NO = 0, CONFIG_JOURNAL_YES = 1, CONFIG_JOURNAL_AUTO = 2 };
 void config_defaults(struct config *c);
+
+/* fileless.c: interdict.conf fileless into the kernel's state and map. */
+int fileless_setup(struct interdict_bpf *skel, const struct config *c);
+const char *fileless_mode_name(unsigned int mode);
 /* 0, -ENOENT when the file is missing (callers decide if that is fine), -EINVAL after printing file:line errors to err */
 int config_parse_file(struct config *c, const char *path, FILE *err);
 int config_parse_buf(struct config *c, const char *name, const char *buf, size_t len, FILE *err);

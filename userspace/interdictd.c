@@ -692,6 +692,8 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 		   "changed link not resolved yet",
 		   (unsigned long long)st->deep_denied, ID_MAX_DEPTH,
 		   (unsigned long long)st->link_denied);
+		kv(out, "fileless", "%s, %llu decided", fileless_mode_name(
+		   st->fileless), (unsigned long long)st->fileless_seen);
 		kv(out, "programs", "%zu attached, pinned in %s",
 		   programs_attached(d), d->pin_dir);
 		kv(out, "daemon", "pid %d, up %ld s, started %s", (int)getpid(),
@@ -730,6 +732,10 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_uint(&j, "deep_denied", st->deep_denied);
 	json_uint(&j, "max_depth", ID_MAX_DEPTH);
 	json_uint(&j, "link_denied", st->link_denied);
+	json_obj_close(&j);
+	json_obj_open(&j, "fileless");
+	json_str(&j, "mode", fileless_mode_name(st->fileless));
+	json_uint(&j, "decided", st->fileless_seen);
 	json_obj_close(&j);
 	json_obj_open(&j, "programs");
 	json_uint(&j, "attached", programs_attached(d));
@@ -1244,6 +1250,8 @@ int main(int argc, char **argv)
 			  "path rules are enforced", why);
 	err = install_policy(&d, p, stderr);
 	p = NULL;
+	if (!err)
+		fileless_setup(d.skel, &d.cfg);
 	if (err) {
 		/* programs of ours with no policy: nothing worth keeping */
 		if (strcmp(d.start_kind, "adopted"))

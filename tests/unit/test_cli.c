@@ -463,7 +463,7 @@ FIXTURE_VARIANT_ADD(cli, check_config_bad) {
 	.out_lines = 0, .err_lines = 2,
 	.err = { "%1$s/conf/bad.conf:2: unknown key 'foo'; expected mode, "
 		 "policy-dir, events, pin-dir, control, max-sha256-rules, "
-		 "max-path-rules, refresh or journal\n",
+		 "max-path-rules, refresh, journal, fileless or fileless-allow\n",
 		 "%1$s/conf/bad.conf:3: refresh '86401'; expected seconds "
 		 "from 0 (never) to 86400\n" },
 };

@@ -104,6 +104,32 @@ TEST_F(conf, every_key)
 	EXPECT_EQ(255U, self->c.set);
 }
 
+TEST_F(conf, fileless)
+{
+	EXPECT_EQ(ID_FILELESS_OFF, self->c.fileless);
+	ASSERT_EQ(0, parse(&self->c, "fileless = deny\n"
+			   "fileless-allow = /usr/bin/node,/usr/lib/jvm/bin/java  /usr/sbin/runc\n",
+			   self->err));
+	EXPECT_STREQ("", TEXT);
+	EXPECT_EQ(ID_FILELESS_DENY, self->c.fileless);
+	EXPECT_STREQ("/usr/bin/node,/usr/lib/jvm/bin/java  /usr/sbin/runc",
+		     self->c.fileless_allow);
+	EXPECT_EQ((unsigned int)(CONFIG_SET_FILELESS | CONFIG_SET_FILELESS_ALLOW),
+		  self->c.set);
+}
+
+TEST_F(conf, fileless_allow_bounded)
+{
+	char buf[8192] = "fileless-allow =";
+	int i;
+
+	for (i = 0; i <= ID_FILELESS_ALLOW_MAX; i++)
+		strcat(buf, " /x");
+	EXPECT_EQ(-EINVAL, parse(&self->c, buf, self->err));
+	EXPECT_NE(NULL, strstr(TEXT, "fileless-allow names more than 64 "
+			       "executables")) TH_LOG("%s", TEXT);
+}
+
 TEST_F(conf, set_bits_and_untouched_keys)
 {
 	ASSERT_EQ(0, parse(&self->c, "mode = audit\nevents = -\nrefresh=86400\n",
@@ -146,7 +172,11 @@ FIXTURE_VARIANT(bad) {
 	FIXTURE_VARIANT_ADD(bad, name) { .text = line, .msg = message }
 
 BAD(unknown_key, "mode = audit\nmax-rules = 5\n",
-    "i.conf:2: unknown key 'max-rules'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh or journal\n");
+    "i.conf:2: unknown key 'max-rules'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh, journal, fileless or fileless-allow\n");
+BAD(fileless_word, "fileless = on\n",
+    "i.conf:1: fileless 'on'; expected off, audit or deny\n");
+BAD(fileless_allow_relative, "fileless-allow = /usr/bin/node, java\n",
+    "i.conf:1: fileless-allow: 'java' is not absolute; expected the paths of executables, each starting with '/'\n");
 BAD(no_equals, "enforce\n", "i.conf:1: 'enforce' is not a setting; expected key = value\n");
 BAD(no_value, "policy-dir =  # none\n", "i.conf:1: policy-dir has no value\n");
 BAD(mode, "mode = block\n", "i.conf:1: mode 'block'; expected audit or enforce\n");
@@ -199,7 +229,7 @@ TEST_F(conf, every_error_reported)
 				 self->err));
 	EXPECT_STREQ("i.conf:1: mode 'x'; expected audit or enforce\n"
 		     "i.conf:2: 'ok' is not a setting; expected key = value\n"
-		     "i.conf:4: unknown key 'foo'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh or journal\n",
+		     "i.conf:4: unknown key 'foo'; expected mode, policy-dir, events, pin-dir, control, max-sha256-rules, max-path-rules, refresh, journal, fileless or fileless-allow\n",
 		     TEXT);
 	EXPECT_EQ(5U, self->c.refresh_s);
 	EXPECT_EQ(0U, self->c.set);
