@@ -1266,14 +1266,15 @@ static __always_inline int open_check(struct file *file, int ret, bool kf)
 		return ret;
 	if (file->f_mode & FMODE_WRITE)
 		hash_invalidate(file->f_inode);
-	if (backing_open(file, kf))
-		return 0;
-
 	if (links_moving())
 		mark_file(file->f_inode);
 	/* on=open is about reading a denied file (sh x.sh, python x.py); a
 	 * write-only open never reads it, and removal must be able to. */
 	if (!(file->f_mode & FMODE_READ))
+		return 0;
+	/* only a policy with on=open rules pays for the mount lookup */
+	if (((state.rule_hooks[0] | state.rule_hooks[1]) & ID_HOOK_OPEN) &&
+	    backing_open(file, kf))
 		return 0;
 	return evaluate(file, ID_HOOK_OPEN, ID_HOOK_OPEN, kf);
 }
