@@ -20,6 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 const char interdict_version[] = INTERDICT_VERSION;
 
 #define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
 
 struct id_state state;
 
@@ -196,25 +197,57 @@ static __always_inline void hash_invalidate(struct inode *inode)
 	__sync_fetch_and_and(&c->hash, ~3ULL);
 }
 
+/* What tells this file's changes apart, 0 if nothing does. A file system
+ * that counts changes (i_version: ext4 from 6.2, tmpfs from 6.6, xfs,
+ * btrfs) moves the counter at every write that follows a query, and
+ * hashing queries it (ima_collect_measurement() asks for the change
+ * cookie): the raw value, its "queried" bit set, is the stamp. On other
+ * file systems only the file_open program sees writers come and go: its
+ * generation is the stamp while it is attached, and with it detached a
+ * hash is never reused. */
+static __always_inline __u64 change_stamp(struct inode *inode)
+{
+	if (inode->i_sb->s_flags & SB_I_VERSION)
+		return (__u64)inode->i_version.counter | 1;
+	if (READ_ONCE(state.open_hook))
+		return READ_ONCE(state.open_gen) << 1;
+	return 0;
+}
+
+/* Whether the cache's hash (word h) still holds for the file: published,
+ * no writer now, and no change since (stamp). */
+static __always_inline bool hash_current(struct id_inode_cache *c,
+					 struct inode *inode, __u64 h,
+					 __u64 stamp)
+{
+	return (h & 3) == 1 && inode->i_writecount.counter <= 0 && stamp &&
+	       READ_ONCE(c->stamp) == stamp;
+}
+
 /* SHA-256 of the file, from the per-inode cache when it can be trusted:
  * c->hash is epoch << 2 | busy << 1 | valid. A hash is published only if
- * no write-open or truncate happened while it was computed, and never while
- * the file is open for writing. */
+ * no writer had the file open before or after it was computed, and no
+ * write-open, truncate or counted change happened meanwhile: the stamp is
+ * read first, so a writer that changed the file after it is seen either
+ * as a writer or as a new stamp. */
 static __always_inline int file_sha256(struct file *file,
 				       struct id_inode_cache *c, __u8 *out,
 				       __u64 *hword)
 {
-	int writers = file->f_inode->i_writecount.counter;
-	__u64 h = 0;
+	struct inode *inode = file->f_inode;
+	__u64 stamp = change_stamp(inode), h = 0, next;
+	int writers = inode->i_writecount.counter;
 	long ret;
 
 	*hword = 0;
 	if (c) {
 		h = READ_ONCE(c->hash);
-		if ((h & 3) == 1 && writers <= 0) {
+		if (hash_current(c, inode, h, stamp)) {
 			__builtin_memcpy(out, c->sha256, ID_SHA256_LEN);
-			*hword = h;
-			return 0;
+			if (READ_ONCE(c->hash) == h) {
+				*hword = h;
+				return 0;
+			}
 		}
 	}
 	ret = bpf_ima_file_hash(file, out, ID_SHA256_LEN);
@@ -223,13 +256,16 @@ static __always_inline int file_sha256(struct file *file,
 		__sync_fetch_and_add(&state.hash_errors, 1);
 		return -1;
 	}
-	writers = file->f_inode->i_writecount.counter;
-	if (c && (h & 3) == 0 && writers <= 0 &&
-	    __sync_val_compare_and_swap(&c->hash, h, h | 2) == h) {
+	/* a new epoch, busy: a stale valid hash is replaced the same way */
+	next = ((h >> 2) + 1) << 2 | 2;
+	if (c && stamp && !(h & 2) && writers <= 0 &&
+	    inode->i_writecount.counter <= 0 && change_stamp(inode) == stamp &&
+	    __sync_val_compare_and_swap(&c->hash, h, next) == h) {
 		__builtin_memcpy(c->sha256, out, ID_SHA256_LEN);
-		if (__sync_val_compare_and_swap(&c->hash, h | 2, h | 1) ==
-		    (h | 2))
-			*hword = h | 1;
+		WRITE_ONCE(c->stamp, stamp);
+		if (__sync_val_compare_and_swap(&c->hash, next,
+						next ^ 3) == next)
+			*hword = next ^ 3;
 	}
 	return 0;
 }
@@ -280,7 +316,7 @@ static __always_inline bool sha_miss_get(struct id_inode_cache *c,
 {
 	__u64 h = READ_ONCE(c->hash), v;
 
-	if ((h & 3) != 1 || file->f_inode->i_writecount.counter > 0)
+	if (!hash_current(c, file->f_inode, h, change_stamp(file->f_inode)))
 		return false;
 	v = READ_ONCE(c->sha_miss);
 	return v >> 3 == sha_miss_word(epoch, h) >> 3 && (v & hook);
@@ -301,26 +337,37 @@ static __always_inline void sha_miss_set(struct id_inode_cache *c,
  * may be cached for it: one name only (no hard links) and the caller under
  * pid 1's root (a chroot or another mount namespace sees other paths).
  * 0 when it may not. */
-static __always_inline __u64 clean_mount(struct file *file)
+static __always_inline __u64 clean_mount(struct file *file, bool kf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fs_struct *fs = task->fs;
 	struct vfsmount *mnt = file->f_path.mnt;
+	struct mount *m;
 	int id = -1;
 
 	/* struct mount is reachable from a vfsmount only by container_of,
-	 * which a BTF-checked load cannot follow: without the helper there
-	 * is no mount id, and no clean cache (verdicts are the same). */
-	if (!can_probe_read)
+	 * which a BTF-checked load cannot follow. The *_kf programs cast
+	 * (an untrusted read, no helper: it costs nothing and works under
+	 * lockdown=confidentiality); the others read it with the helper,
+	 * and without that have no mount id, and no clean cache (verdicts
+	 * are the same). */
+	if (!kf && !can_probe_read)
 		return 0;
 	if (file->f_inode->i_nlink != 1 || !fs ||
 	    (__u64)fs->root.mnt != state.root_mnt ||
 	    (__u64)fs->root.dentry != state.root_dentry || !state.root_mnt)
 		return 0;
-	bpf_probe_read_kernel(&id, sizeof(id),
-			      (void *)mnt - bpf_core_field_offset(struct mount,
-								  mnt) +
-			      bpf_core_field_offset(struct mount, mnt_id));
+	if (kf) {
+		m = bpf_rdonly_cast((void *)mnt -
+				    bpf_core_field_offset(struct mount, mnt),
+				    bpf_core_type_id_kernel(struct mount));
+		id = m->mnt_id;
+	} else {
+		bpf_probe_read_kernel(&id, sizeof(id),
+				      (void *)mnt -
+				      bpf_core_field_offset(struct mount, mnt) +
+				      bpf_core_field_offset(struct mount, mnt_id));
+	}
 	if (id < 0 || id >= (1 << 28))
 		return 0;
 	return id + 1;
@@ -405,6 +452,10 @@ static __always_inline bool link_marked(struct inode *inode, __u8 hook,
 	m = bpf_task_storage_get(&marks, bpf_get_current_task_btf(), 0, 0);
 	if (!m || !(m->rule.hooks & hook))
 		return false;
+	/* no file_open program noted the file the lookup led to: this one
+	 * is it (on the side of denying, as mark_file()) */
+	if (!READ_ONCE(state.open_hook))
+		mark_file(inode);
 	inode_key(inode, 0, &k);
 	for (i = 0; i < ID_MARK_FILES; i++)
 		hit |= same_key(&m->file[i], &k);
@@ -926,7 +977,7 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	epoch = READ_ONCE(state.epoch);
 	c = bpf_inode_storage_get(&icache, inode, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	mount = clean_mount(file);
+	mount = clean_mount(file, kf);
 	if (c)
 		clean = clean_get(c, epoch, mount, hook);
 	if (links_moving())
@@ -1116,14 +1167,13 @@ int BPF_PROG(bprm_check_kf, struct linux_binprm *bprm, int ret)
 static __always_inline int mmap_check(struct file *file, unsigned long prot,
 				      int ret, bool kf)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
 	if (ret)
 		return ret;
 	if (!(prot & PROT_EXEC))
 		return 0;
 	/* Self-test: interdictd maps a file it hashed itself and compares. */
-	if (file && state.probe_tgid && tgid == state.probe_tgid) {
+	if (file && state.probe_tgid &&
+	    (bpf_get_current_pid_tgid() >> 32) == state.probe_tgid) {
 		state.probe_ret = bpf_ima_file_hash(file, state.probe_sha256,
 						    ID_SHA256_LEN);
 		state.probe_done = 1;
@@ -1182,7 +1232,7 @@ static __always_inline int mprotect_verdict(struct file *file)
 	if ((state.sha_hooks[slot] & ID_HOOK_MMAP) && inode->i_size > 0) {
 		if (c)
 			h = READ_ONCE(c->hash);
-		if (c && (h & 3) == 1 && inode->i_writecount.counter <= 0) {
+		if (c && hash_current(c, inode, h, change_stamp(inode))) {
 			struct id_sha_key k = { .slot = slot };
 			struct id_rule *r;
 

@@ -154,11 +154,16 @@ struct id_inode_key {
  *   hooks, as long as state.epoch has not moved (policy loads, renames,
  *   links and mount changes move it).
  * sha_miss: state.epoch << 32 | hash epoch << 3 | hooks: no SHA-256 rule
- *   names this content for those hooks, while neither epoch moves. */
+ *   names this content for those hooks, while neither epoch moves.
+ * stamp: what told of changes when the hash was taken (change_stamp()):
+ *   the file system's change counter (i_version) | 1, or, on a file
+ *   system without one, state.open_gen << 1 (the file_open program saw
+ *   every write-open since); the hash stands while the stamp is the same. */
 struct id_inode_cache {
 	__u64 hash;
 	__u64 clean;
 	__u64 sha_miss;
+	__u64 stamp;
 	__u8 sha256[ID_SHA256_LEN];
 };
 
@@ -208,8 +213,10 @@ struct id_state {
 	__u32 fileless;		/* enum id_fileless_mode */
 	__u32 memfd_dev;	/* s_dev of the kernel's internal tmpfs */
 	__u32 shm_dev;		/* s_dev of /dev/shm's tmpfs, 0: none */
-	__u32 pad3;
+	__u32 open_hook;	/* interdictd: the file_open program is attached */
 	__u64 fileless_seen;	/* fileless events decided (deny or audit) */
+	__u64 open_gen;		/* interdictd: moves each time file_open is
+				 * attached (see id_inode_cache.stamp) */
 };
 
 /* A symbolic link crossed while resolving a rule's path, in the `links`

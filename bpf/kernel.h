@@ -13,10 +13,16 @@ typedef struct { int counter; } CORE atomic_t;
 typedef struct { __u32 val; } CORE kuid_t;
 typedef struct { __u32 val; } CORE kgid_t;
 
+typedef struct { long long counter; } CORE atomic64_t;
+
 struct super_block {
 	__u32 s_dev;
 	unsigned long s_magic;
+	unsigned long s_flags;
 } CORE;
+
+/* include/linux/fs.h: the file system counts changes in i_version */
+#define SB_I_VERSION	(1UL << 23)
 
 struct inode {
 	unsigned short i_mode;
@@ -24,6 +30,7 @@ struct inode {
 	__u32 i_generation;
 	struct super_block *i_sb;
 	atomic_t i_writecount;
+	atomic64_t i_version;
 	long long i_size;
 	unsigned int i_nlink;
 } CORE;

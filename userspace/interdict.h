@@ -341,9 +341,21 @@ int pin_adopt(struct interdict_bpf *skel, const char *dir, char *why,
 int pin_all(struct interdict_bpf *skel, const char *dir, char *why,
 	    size_t len);
 int pin_register(struct interdict_bpf *skel, const char *dir);
+struct bpf_link;
+int pin_register_link(struct interdict_bpf *skel, struct bpf_link *link,
+		      const char *path);
+void pin_path(char *out, size_t len, const char *dir, const char *kind,
+	      const char *name);
 int pin_trust(struct interdict_bpf *skel, const char *const *paths, int n);
 int pin_remove(const char *dir);
 int pin_read_head(const char *dir, struct id_state_head *head);
+
+/* openhook.c: the file_open program, attached only while needed */
+bool open_hook_needed(const struct policy *p);
+bool open_hook_attached(struct interdict_bpf *skel);
+void open_hook_started(struct interdict_bpf *skel);
+int open_hook_set(struct interdict_bpf *skel, const char *dir, bool on,
+		  char *why, size_t len);
 int pin_open_events(const char *dir);
 
 /* maps.c: policy generations in the BPF maps. maps_install takes

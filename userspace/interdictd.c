@@ -329,12 +329,20 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	__u64 changes = __atomic_load_n(&d->skel->bss->state.link_changes,
 					__ATOMIC_ACQUIRE);
 	__u8 digest[ID_SHA256_LEN];
+	bool open_hook;
 	char why[512];
 	int err;
 
 	if (policy_digest(p, digest))
 		memset(digest, 0, sizeof(digest));
-	err = maps_install(d->skel, p, &d->lim, digest, why, sizeof(why));
+	/* on=open rules need file_open attached before they are in force;
+	 * it is detached once a policy without them is (see openhook.c) */
+	open_hook = open_hook_needed(p);
+	err = open_hook ? open_hook_set(d->skel, d->pin_dir, true, why,
+					sizeof(why)) : 0;
+	if (!err)
+		err = maps_install(d->skel, p, &d->lim, digest, why,
+				   sizeof(why));
 	if (err) {
 		log_warnx("policy", "%s", why);
 		if (err_out != stderr)
@@ -347,6 +355,10 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	 * if that generation was loaded from these very files. */
 	if (d->adopted_gen && !memcmp(digest, d->adopted_digest, sizeof(digest)))
 		maps_alias(d->adopted_gen, d->skel->bss->state.gen);
+	/* detaching failed: the program stays attached, which costs time */
+	if (!open_hook &&
+	    open_hook_set(d->skel, d->pin_dir, false, why, sizeof(why)))
+		log_warnx("kernel", "%s", why);
 	links_watch(d->skel, p);
 	links_disarm(d->skel);
 	/* changes the paths were resolved after are followed no longer */
@@ -524,8 +536,12 @@ static int start_fresh(struct daemon *d, __u64 tag, char *why, size_t len)
 		log_warnx("kernel", "cannot protect the critical binaries: %s",
 			  strerror(-err));
 	err = loader_attach(d->skel, NULL, why, len);
-	if (!err)
+	if (!err) {
+		/* file_open sees every write-open from now on (install_policy
+		 * detaches it if the policy does not need it) */
+		open_hook_started(d->skel);
 		err = pin_all(d->skel, d->pin_dir, why, len);
+	}
 	if (!err && (err = pin_register(d->skel, d->pin_dir)))
 		snprintf(why, len, "cannot register the pins: %s",
 			 strerror(-err));
@@ -694,8 +710,10 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 		   (unsigned long long)st->link_denied);
 		kv(out, "fileless", "%s, %llu decided", fileless_mode_name(
 		   st->fileless), (unsigned long long)st->fileless_seen);
-		kv(out, "programs", "%zu attached, pinned in %s",
-		   programs_attached(d), d->pin_dir);
+		kv(out, "programs", "%zu attached, pinned in %s; file_open %s",
+		   programs_attached(d), d->pin_dir,
+		   open_hook_attached(d->skel) ? "attached" :
+		   "not attached (no on=open rule)");
 		kv(out, "daemon", "pid %d, up %ld s, started %s", (int)getpid(),
 		   uptime, d->start_kind);
 		kv(out, "last reload", "%s, generation %llu%s%s",
@@ -739,6 +757,7 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_obj_close(&j);
 	json_obj_open(&j, "programs");
 	json_uint(&j, "attached", programs_attached(d));
+	json_bool(&j, "file_open", open_hook_attached(d->skel));
 	json_str(&j, "pin_dir", d->pin_dir);
 	json_obj_close(&j);
 	json_obj_open(&j, "daemon");

@@ -110,8 +110,8 @@ int pin_prepare(const char *base, char *why, size_t len)
 
 /* bpffs reserves names with dots: "interdi.bss" is pinned as
  * map_interdi_bss, a program's link as link_<program>. */
-static void pin_name(char *out, size_t len, const char *dir, const char *kind,
-		     const char *name)
+void pin_path(char *out, size_t len, const char *dir, const char *kind,
+	      const char *name)
 {
 	size_t n = strlen(dir) + 1;
 	char *p;
@@ -138,7 +138,7 @@ int pin_adopt(struct interdict_bpf *skel, const char *dir, char *why,
 	for (i = 0; i < s->map_cnt; i++) {
 		struct bpf_map *map = *s->maps[i].map;
 
-		pin_name(path, sizeof(path), dir, "map", bpf_map__name(map));
+		pin_path(path, sizeof(path), dir, "map", bpf_map__name(map));
 		fd = bpf_obj_get(path);
 		if (fd < 0) {
 			err = -errno;
@@ -178,7 +178,7 @@ int pin_adopt(struct interdict_bpf *skel, const char *dir, char *why,
 	for (i = 0; i < s->prog_cnt; i++) {
 		const char *name = bpf_program__name(*s->progs[i].prog);
 
-		pin_name(path, sizeof(path), dir, "link", name);
+		pin_path(path, sizeof(path), dir, "link", name);
 		if (access(path, F_OK))
 			continue;	/* a program this kernel does not run */
 		*s->progs[i].link = bpf_link__open(path);
@@ -210,16 +210,28 @@ int pin_all(struct interdict_bpf *skel, const char *dir, char *why, size_t len)
 	for (i = 0; i < s->map_cnt && !err; i++) {
 		struct bpf_map *map = *s->maps[i].map;
 
-		pin_name(path, sizeof(path), tmp, "map", bpf_map__name(map));
+		pin_path(path, sizeof(path), tmp, "map", bpf_map__name(map));
 		if (bpf_obj_pin(bpf_map__fd(map), path))
 			err = -errno;
 	}
 	for (i = 0; i < s->prog_cnt && !err; i++) {
 		if (!*s->progs[i].link)
 			continue;
-		pin_name(path, sizeof(path), tmp, "link",
+		pin_path(path, sizeof(path), tmp, "link",
 			 bpf_program__name(*s->progs[i].prog));
 		if (bpf_obj_pin(bpf_link__fd(*s->progs[i].link), path))
+			err = -errno;
+	}
+	/* the program openhook.c attaches and detaches, for whoever adopts */
+	for (i = 0; i < 2 && !err; i++) {
+		struct bpf_program *prog = i ? skel->progs.file_open :
+					       skel->progs.file_open_kf;
+
+		if (bpf_program__fd(prog) < 0)
+			continue;
+		pin_path(path, sizeof(path), tmp, "prog",
+			 bpf_program__name(prog));
+		if (bpf_obj_pin(bpf_program__fd(prog), path))
 			err = -errno;
 	}
 	if (!err && rename(tmp, dir))
@@ -273,6 +285,20 @@ int pin_register(struct interdict_bpf *skel, const char *dir)
 		if (!err)
 			err = own_add(own, ID_OBJ_PROG, info.prog_id);
 	}
+	for (i = 0; i < 2 && !err; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 ilen = sizeof(info);
+		int fd;
+
+		pin_path(path, sizeof(path), dir, "prog", i ? "file_open" :
+			 "file_open_kf");
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		err = bpf_obj_get_info_by_fd(fd, &info, &ilen) ? -errno :
+		      own_add(own, ID_OBJ_PROG, info.id);
+		close(fd);
+	}
 	if (err)
 		return err;
 
@@ -292,6 +318,28 @@ int pin_register(struct interdict_bpf *skel, const char *dir)
 	if (dp)
 		closedir(dp);
 	return loader_mark_fds(skel, pinfd, fds, n, &skel->bss->state.pin_dev);
+}
+
+/* A link attached after pin_register() (openhook.c), pinned at path. */
+int pin_register_link(struct interdict_bpf *skel, struct bpf_link *link,
+		      const char *path)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 ilen = sizeof(info);
+	int own = bpf_map__fd(skel->maps.own_objs), fd, err;
+
+	if (bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &ilen))
+		return -errno;
+	err = own_add(own, ID_OBJ_LINK, info.id);
+	if (!err)
+		err = own_add(own, ID_OBJ_PROG, info.prog_id);
+	fd = err ? -1 : open(path, O_PATH | O_CLOEXEC);
+	if (!err && fd < 0)
+		err = -errno;
+	if (!err)
+		err = loader_mark_fds(skel, bpf_map__fd(skel->maps.pins), &fd,
+				      1, NULL);
+	return err;
 }
 
 /* Let the executables at these paths take charge after this daemon: its
@@ -370,7 +418,7 @@ int pin_open_events(const char *dir)
 	char path[PATH_MAX];
 	int fd;
 
-	pin_name(path, sizeof(path), dir, "map", "events");
+	pin_path(path, sizeof(path), dir, "map", "events");
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }

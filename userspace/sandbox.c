@@ -103,7 +103,9 @@ static const struct sandbox_rule sandbox_allow[] = {
 	ARG_IS(prctl, 0, PR_GET_NO_NEW_PRIVS),
 	/* bpf: policy generations written on reload, inode keys on refresh
 	 * (the identify iterator's link exists already), counters, the ring
-	 * buffer's setup, pinned objects; never a new program, map or link */
+	 * buffer's setup, pinned objects, and the link of the file_open
+	 * program loaded at start, made and pinned when a reload brings
+	 * on=open rules (openhook.c); never a new program or map */
 	ARG_IS(bpf, 0, BPF_MAP_LOOKUP_ELEM),
 	ARG_IS(bpf, 0, BPF_MAP_UPDATE_ELEM),
 	ARG_IS(bpf, 0, BPF_MAP_DELETE_ELEM),
@@ -114,6 +116,8 @@ static const struct sandbox_rule sandbox_allow[] = {
 	ARG_IS(bpf, 0, BPF_ITER_CREATE),
 	ARG_IS(bpf, 0, BPF_OBJ_GET_INFO_BY_FD),
 	ARG_IS(bpf, 0, BPF_OBJ_GET),
+	ARG_IS(bpf, 0, BPF_LINK_CREATE),
+	ARG_IS(bpf, 0, BPF_OBJ_PIN),
 };
 
 /* CAP_BPF came with Linux 5.8; before it, bpf() wanted CAP_SYS_ADMIN. The

@@ -52,6 +52,7 @@ struct bench {
 	unsigned rounds, sha_rules, path_rules;
 	char payload[PATH_MAX], library[PATH_MAX], data[PATH_MAX];
 	char policy[PATH_MAX], pid_file[PATH_MAX];
+	char policy_plain[PATH_MAX];	/* the same without on=open rules */
 	char log[PATH_MAX], events[PATH_MAX], control[PATH_MAX];
 	int library_fd;
 	size_t library_len;
@@ -64,9 +65,12 @@ struct workload {
 	int (*loop)(const struct bench *b, long n);
 	long n;
 	double target;		/* the ratio not to exceed */
+	double target_plain;	/* the same without on=open rules */
 	double off[MAX_ROUNDS], on[MAX_ROUNDS];	/* seconds per loop */
+	double plain[MAX_ROUNDS];	/* policy without on=open rules */
 	double fa[MAX_ROUNDS];		/* with fapolicyd instead */
 	double ratios[MAX_ROUNDS], ratio, us_off, us_on;	/* summarize() */
+	double plain_ratios[MAX_ROUNDS], plain_ratio, us_plain;
 	double fa_ratios[MAX_ROUNDS], fa_ratio, us_fa;
 };
 
@@ -159,10 +163,11 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 
 /* 100,000 random digests and path rules under /opt/bench-N/ that exist
  * nowhere: pure map load. A quarter are scripts denied on open too, so the
- * open hook has rules to check. Two more rules deny the canaries, which
- * exist, so that the inode walk runs as it does for a real policy. */
-static int write_policy(const char *dir, unsigned sha_rules,
-			unsigned path_rules)
+ * open hook has rules to check (unless !open_rules: then on exec only, and
+ * no file_open program is attached). Two more rules deny the canaries,
+ * which exist, so that the inode walk runs as it does for a real policy. */
+static int write_policy_with(const char *dir, unsigned sha_rules,
+			     unsigned path_rules, bool open_rules)
 {
 	unsigned long long s = SEED;
 	char name[64], file[PATH_MAX + 32];
@@ -188,16 +193,26 @@ static int write_policy(const char *dir, unsigned sha_rules,
 		case 0: break;
 		case 1: fprintf(f, "bin/%s", name); break;
 		case 2: fprintf(f, "lib/%s/", name); break;
-		case 3: fprintf(f, "libexec/%s.sh on=exec,open", name); break;
+		case 3:
+			fprintf(f, "libexec/%s.sh on=%s", name, open_rules ?
+				"exec,open" : "exec");
+			break;
 		}
 		fprintf(f, " id=bench-path-%05u\n", i);
 	}
-	fprintf(f, "deny path=%s id=bench-canary\n"
-		"deny path=%s id=bench-canary-open on=open\n", CANARY_DIR,
-		CANARY_OPEN);
+	fprintf(f, "deny path=%s id=bench-canary\n", CANARY_DIR);
+	if (open_rules)
+		fprintf(f, "deny path=%s id=bench-canary-open on=open\n",
+			CANARY_OPEN);
 	if (fclose(f))
 		return fail("%s: %s", file, strerror(errno));
 	return 0;
+}
+
+static int write_policy(const char *dir, unsigned sha_rules,
+			unsigned path_rules)
+{
+	return write_policy_with(dir, sha_rules, path_rules, true);
 }
 
 static int setup(struct bench *b)
@@ -230,6 +245,7 @@ static int setup(struct bench *b)
 	AT(library, "/lib/x86_64-linux-gnu/libc.so.6");
 	AT(data, "/share/data.txt");
 	AT(policy, "/policy.d/");
+	AT(policy_plain, "/policy-plain.d/");
 	AT(pid_file, "/interdictd.pid");
 	AT(log, "/interdictd.log");
 	AT(events, "/events.json");
@@ -245,7 +261,9 @@ static int setup(struct bench *b)
 	    copy_file("/proc/self/exe", CANARY_EXEC, 0755) ||
 	    copy_file(b->data, CANARY_OPEN, 0755) ||
 	    copy_file(libc.dli_fname, b->library, 0644) ||
-	    write_policy(b->policy, b->sha_rules, b->path_rules))
+	    write_policy(b->policy, b->sha_rules, b->path_rules) ||
+	    write_policy_with(b->policy_plain, b->sha_rules, b->path_rules,
+			      false))
 		return -1;
 	b->library_fd = open(b->library, O_RDONLY | O_CLOEXEC);
 	if (b->library_fd < 0 || fstat(b->library_fd, &st))
@@ -512,13 +530,16 @@ static int daemon_stop(const struct bench *b, pid_t pid)
 
 /* Each hook is attached and enforces: the canaries are denied. NULL if
  * so, else the hook that let its canary through. */
-static const char *canary_escaped(void)
+static const char *canary_escaped_with(bool open_rules)
 {
 	int fd = open(CANARY_OPEN, O_RDONLY | O_CLOEXEC);
 	void *p;
 
-	if (fd >= 0 || errno != EPERM)
+	if (open_rules && (fd >= 0 || errno != EPERM))
 		return "file_open";
+	if (!open_rules && fd < 0)
+		return "file_open (the plain policy has no on=open rule)";
+	close(fd);
 	if (run_payload(CANARY_EXEC) != EXIT_DENIED)
 		return "bprm_check_security";
 	fd = open(CANARY_EXEC, O_RDONLY | O_CLOEXEC);
@@ -529,6 +550,11 @@ static const char *canary_escaped(void)
 	if (p != MAP_FAILED || errno != EPERM)
 		return "mmap_file";
 	return NULL;
+}
+
+static const char *canary_escaped(void)
+{
+	return canary_escaped_with(true);
 }
 
 /* Let deferred kernel work finish before timing: freeing a stopped
@@ -603,27 +629,35 @@ static int fapolicyd_stop(const struct bench *b, pid_t pid)
 	return 0;
 }
 
-enum side { SIDE_OFF, SIDE_ON, SIDE_FA };
-static const char *const side_names[] = { "off", "on", "fa" };
+enum side { SIDE_OFF, SIDE_ON, SIDE_PLAIN, SIDE_FA };
+static const char *const side_names[] = { "off", "on", "plain", "fa" };
 
-/* One side of a round: every workload, with interdict attached, fapolicyd
- * running, or neither. Attached, interdictd does not re-learn rule paths'
- * inodes (--refresh 0): that periodic work would land in some timed loops
- * and not in others; idle_cpu() measures it on its own. */
+/* One side of a round: every workload, with interdict attached (its policy
+ * with on=open rules, or the plain one without), fapolicyd running, or
+ * neither. Attached, interdictd does not re-learn rule paths' inodes
+ * (--refresh 0): that periodic work would land in some timed loops and
+ * not in others; idle_cpu() measures it on its own. */
 static int run_side(const struct bench *b, struct workload *ws, size_t nw,
 		    unsigned round, enum side side, struct daemon_cost *dc)
 {
 	const char *hook;
+	double start_ms = 0, load = 0;
 	pid_t pid = 0;
 	size_t i;
 
-	if (side == SIDE_ON) {
-		pid = daemon_start(b, "0", &dc->start_ms[round]);
+	if (side == SIDE_ON || side == SIDE_PLAIN) {
+		pid = daemon_start_on(b, side == SIDE_ON ? b->policy :
+				      b->policy_plain, "0", b->sha_rules,
+				      b->path_rules + 2, &start_ms);
 		if (pid < 0)
 			return -1;
-		dc->ms[round] = load_ms(b);
-		hook = canary_escaped();
-		if (hook || dc->ms[round] < 0) {
+		load = load_ms(b);
+		if (side == SIDE_ON) {
+			dc->start_ms[round] = start_ms;
+			dc->ms[round] = load;
+		}
+		hook = canary_escaped_with(side == SIDE_ON);
+		if (hook || load < 0) {
 			daemon_stop(b, pid);
 			return fail(hook ? "%s did not deny its canary: the "
 				    "programs do not enforce" : "no \"in force "
@@ -636,9 +670,10 @@ static int run_side(const struct bench *b, struct workload *ws, size_t nw,
 			return -1;
 	}
 	settle();
-	printf("bench:   %-3s", side_names[side]);
+	printf("bench:   %-5s", side_names[side]);
 	for (i = 0; i < nw; i++) {
 		double *t = side == SIDE_ON ? &ws[i].on[round] :
+			    side == SIDE_PLAIN ? &ws[i].plain[round] :
 			    side == SIDE_FA ? &ws[i].fa[round] :
 			    &ws[i].off[round];
 
@@ -648,11 +683,11 @@ static int run_side(const struct bench *b, struct workload *ws, size_t nw,
 		       *t / ws[i].n * 1e6);
 		fflush(stdout);
 	}
-	if (side == SIDE_ON)
-		printf("  (load %.0f ms, pid file after %.0f ms)",
-		       dc->ms[round], dc->start_ms[round]);
+	if (side == SIDE_ON || side == SIDE_PLAIN)
+		printf("  (load %.0f ms, pid file after %.0f ms)", load,
+		       start_ms);
 	printf("\n");
-	if (side == SIDE_ON && daemon_stop(b, pid))
+	if ((side == SIDE_ON || side == SIDE_PLAIN) && daemon_stop(b, pid))
 		return -1;
 	if (side == SIDE_FA && fapolicyd_stop(b, pid))
 		return -1;
@@ -735,9 +770,12 @@ static void summarize(struct workload *w, unsigned n)
 
 	for (r = 0; r < n; r++) {
 		w->ratios[r] = w->on[r] / w->off[r];
+		w->plain_ratios[r] = w->plain[r] / w->off[r];
 		w->fa_ratios[r] = w->fa[r] / w->off[r];
 	}
 	w->ratio = median(w->ratios, n);
+	w->plain_ratio = median(w->plain_ratios, n);
+	w->us_plain = median(w->plain, n) / w->n * 1e6;
 	w->fa_ratio = median(w->fa_ratios, n);
 	w->us_off = median(w->off, n) / w->n * 1e6;
 	w->us_on = median(w->on, n) / w->n * 1e6;
@@ -1366,6 +1404,14 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 			for (r = 0; r < n; r++)
 				printf(" %.3f", ws[i].ratios[r]);
 			printf("\n");
+			printf("bench:   %-11s %.3f  target <= %.3f %-6s  "
+			       "%.2f -> %.2f us  no on=open rule, rounds:", "",
+			       ws[i].plain_ratio, ws[i].target_plain,
+			       ws[i].plain_ratio <= ws[i].target_plain ? "met" :
+			       "MISSED", ws[i].us_off, ws[i].us_plain);
+			for (r = 0; r < n; r++)
+				printf(" %.3f", ws[i].plain_ratios[r]);
+			printf("\n");
 			if (!b->fapolicyd)
 				continue;
 			printf("bench:   %-11s %.3f  fapolicyd, same loops        "
@@ -1399,6 +1445,12 @@ static void report(const struct bench *b, struct workload *ws, size_t nw,
 		printf(", \"us_off\": %.2f, \"us_on\": %.2f, \"target\": %.3f, "
 		       "\"met\": %s", ws[i].us_off, ws[i].us_on, ws[i].target,
 		       met(ws[i].ratio <= ws[i].target));
+		printf(", \"no_open_rules\": {\"ratio\": %.4f, ",
+		       ws[i].plain_ratio);
+		json_list("ratios", ws[i].plain_ratios, n, "%.4f");
+		printf(", \"us_on\": %.2f, \"target\": %.3f, \"met\": %s}",
+		       ws[i].us_plain, ws[i].target_plain,
+		       met(ws[i].plain_ratio <= ws[i].target_plain));
 		if (b->fapolicyd) {
 			printf(", \"fapolicyd\": %.4f, ", ws[i].fa_ratio);
 			json_list("fapolicyd_ratios", ws[i].fa_ratios, n, "%.4f");
@@ -1435,7 +1487,9 @@ static void usage(FILE *f)
 "Ratios: times exec, open() and mmap(PROT_EXEC) loops with and without\n"
 "interdictd (build/interdictd next to this program's directory) enforcing a\n"
 "policy of random SHA-256 rules and path rules that match none of the files\n"
-"used, in ABBA rounds, then measures interdictd's own CPU use while idle.\n"
+"used, some of them on=open, and again enforcing the same policy without\n"
+"on=open rules (\"plain\": no file_open program attached), in ABCCBA rounds,\n"
+"then measures interdictd's own CPU use while idle.\n"
 "With --fapolicyd, each round also times the same loops under fapolicyd\n"
 "(started from PATH with its configuration in /etc/fapolicyd, which must\n"
 "deny the canary tree " CANARY_DIR "; checked each round).\n"
@@ -1550,15 +1604,15 @@ int main(int argc, char **argv)
 {
 	struct workload ws[] = {
 		{ .name = "exec", .loop = loop_exec, .n = 300,
-		  .target = 1.01 },
+		  .target = 1.01, .target_plain = 1.01 },
 		{ .name = "exec_static", .loop = loop_exec_static, .n = 300,
-		  .target = 1.01 },
+		  .target = 1.01, .target_plain = 1.01 },
 		{ .name = "open", .loop = loop_open, .n = 20000,
-		  .target = 1.04 },
+		  .target = 1.04, .target_plain = 1.01 },
 		{ .name = "mmap", .loop = loop_mmap, .n = 20000,
-		  .target = 1.015 },
+		  .target = 1.015, .target_plain = 1.015 },
 		{ .name = "open_mmap", .loop = loop_open_mmap, .n = 10000,
-		  .target = 1.04 },
+		  .target = 1.04, .target_plain = 1.04 },
 	};
 	struct bench b = {
 		.dir = "/tmp/interdict-bench", .rounds = 5,
@@ -1587,17 +1641,16 @@ int main(int argc, char **argv)
 	       b.path_rules, CANARY_DIR, b.payload, b.payload_static, b.data,
 	       b.library, b.fapolicyd ? b.fapolicyd : "not measured");
 	for (r = 0; b.ratios && r < b.rounds; r++) {
-		/* ABBA (ABCCBA with fapolicyd): the order reverses each round. */
-		enum side order[3] = { SIDE_OFF, SIDE_ON, SIDE_FA };
-		unsigned k, nsides = b.fapolicyd ? 3 : 2;
+		/* ABCCBA (ABCDDCBA with fapolicyd): the order reverses each
+		 * round. */
+		static const enum side sides[] = { SIDE_OFF, SIDE_ON,
+						   SIDE_PLAIN, SIDE_FA };
+		unsigned k, nsides = b.fapolicyd ? 4 : 3;
 
-		if (r % 2) {
-			order[0] = nsides == 3 ? SIDE_FA : SIDE_ON;
-			order[nsides - 1] = SIDE_OFF;
-		}
 		printf("bench: round %u/%u\n", r + 1, b.rounds);
 		for (k = 0; k < nsides; k++)
-			if (run_side(&b, ws, nw, r, order[k], &dc))
+			if (run_side(&b, ws, nw, r, sides[r % 2 ? nsides - 1 - k :
+							 k], &dc))
 				return 1;
 	}
 	if (b.ratios) {

@@ -5,6 +5,7 @@
  * the events say. Where the kernel cannot enforce, they report skipped.
  */
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #include "common.h"
 
@@ -707,6 +708,114 @@ TEST_F_TIMEOUT(enforce, rewrite_after_hashing, 180)
 	ASSERT_EQ(0, truncate(f, 0));
 	ASSERT_EQ(0, make_payload(f, "content-B"));
 	EXPECT_EQ(PAYLOAD_EXIT, run(f, NULL));
+}
+
+/* The payload tagged tag written over path's bytes in place: no truncate,
+ * no O_TRUNC, only write(2) (the same size as any other tag as long). */
+static int overwrite_payload(const char *path, const char *tag)
+{
+	char tmp[PATH_MAX], *buf;
+	struct stat sb;
+	int fd, err;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	err = make_payload(tmp, tag);
+	if (err || stat(tmp, &sb))
+		return err ? err : -errno;
+	buf = malloc(sb.st_size);
+	fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	err = !buf || fd < 0 || read(fd, buf, sb.st_size) != sb.st_size;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	fd = err ? -1 : open(path, O_WRONLY | O_CLOEXEC);
+	err = fd < 0 || pwrite(fd, buf, sb.st_size, 0) != sb.st_size;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return err ? -EIO : 0;
+}
+
+/* Before 6.6 ext4 and tmpfs count no changes (i_version). */
+static bool kernel_before(unsigned int major, unsigned int minor)
+{
+	unsigned int ma = 0, mi = 0;
+	struct utsname u;
+
+	return uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2 ||
+	       ma < major || (ma == major && mi < minor);
+}
+
+/* file_open is attached only while the policy has on=open rules (always
+ * before 6.6, where the kernel's file systems count no changes); without
+ * it hashes still follow content: a file rewritten in place, truncated
+ * or not, on tmpfs (which counts changes) and on ramfs (which does not:
+ * hashed at every check). */
+TEST_F_TIMEOUT(enforce, file_open_only_for_open_rules, 300)
+{
+	static const char *const dirs[] = { "other", "ram" };
+	char rules[512], hex[2 * ID_SHA256_LEN + 1], line[16384];
+	const char *want, *f;
+	__u8 sha[ID_SHA256_LEN];
+	unsigned int i;
+	int fd;
+
+	want = kernel_before(6, 6) ? "\"file_open\":true" :
+				     "\"file_open\":false";
+	ASSERT_EQ(0, make_payload(at(self, "other/A"), "content-A"));
+	ASSERT_EQ(0, sha256_file(at(self, "other/A"), sha));
+	sha256_hex(sha, hex);
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=t-A\n", hex);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	ASSERT_EQ(0, mkdirs(at(self, "ram/")));
+	ASSERT_EQ(0, mount("ramfs", at(self, "ram"), "ramfs", 0, NULL));
+	ASSERT_EQ(0, mkdirs(at(self, "share/")));
+	ASSERT_EQ(0, write_file(at(self, "share/data"), "data\n", 5, 0644));
+	START("enforce");
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+
+	for (i = 0; i < 2; i++) {
+		f = at(self, "%s/file", dirs[i]);
+		ASSERT_EQ(0, make_payload(f, "content-B"));
+		EXPECT_EQ(PAYLOAD_EXIT, run(f, NULL)) TH_LOG("%s", f);
+		EXPECT_EQ(PAYLOAD_EXIT, run(f, NULL)) TH_LOG("%s", f);
+		ASSERT_EQ(0, make_payload(f, "content-A"));	/* O_TRUNC */
+		EXPECT_EQ(-EPERM, run(f, NULL)) TH_LOG("%s", f);
+		EXPECT_EQ(-EPERM, run(f, NULL)) TH_LOG("%s", f);
+		ASSERT_EQ(0, overwrite_payload(f, "content-B"));
+		EXPECT_EQ(PAYLOAD_EXIT, run(f, NULL)) TH_LOG("%s", f);
+		EXPECT_EQ(PAYLOAD_EXIT, run(f, NULL)) TH_LOG("%s", f);
+		ASSERT_EQ(0, overwrite_payload(f, "content-A"));
+		EXPECT_EQ(-EPERM, run(f, NULL)) TH_LOG("%s", f);
+		EXPECT_EQ(-EPERM, run(f, NULL)) TH_LOG("%s", f);
+	}
+
+	/* an on=open rule attaches it, before the rule is in force */
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=t-A\n"
+		 "deny path=@/share/data id=t-data on=open\n", hex);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	ASSERT_EQ(0, CTL(line, "reload"));
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, "\"file_open\":true")) TH_LOG("%s", line);
+	EXPECT_EQ(-1, open(at(self, "share/data"), O_RDONLY));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_EQ(0, overwrite_payload(at(self, "other/file"), "content-B"));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "other/file"), NULL));
+
+	/* and a policy without one detaches it again */
+	snprintf(rules, sizeof(rules), "deny sha256=%s id=t-A\n", hex);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	ASSERT_EQ(0, CTL(line, "reload"));
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	fd = open(at(self, "share/data"), O_RDONLY);
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+	ASSERT_EQ(0, overwrite_payload(at(self, "other/file"), "content-A"));
+	EXPECT_EQ(-EPERM, run(at(self, "other/file"), NULL));
+	umount2(at(self, "ram"), MNT_DETACH);
 }
 
 /* While a file is open for writing the cache is never trusted: executable
