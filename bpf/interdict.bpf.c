@@ -207,21 +207,31 @@ static __always_inline void hash_invalidate(struct inode *inode)
  * hash is never reused. */
 static __always_inline __u64 change_stamp(struct inode *inode)
 {
-	if (inode->i_sb->s_flags & SB_I_VERSION)
-		return (__u64)inode->i_version.counter | 1;
-	if (READ_ONCE(state.open_hook))
-		return READ_ONCE(state.open_gen) << 1;
-	return 0;
+	/* all ones where the file system counts changes, or file_open is
+	 * attached: masks, not branches, which would multiply the
+	 * verifier's states in every program that decides */
+	__u64 iv = -(__u64)((inode->i_sb->s_flags / SB_I_VERSION) & 1);
+	__u64 on = -(__u64)(READ_ONCE(state.open_hook) & 1);
+
+	return (iv & ((__u64)inode->i_version.counter | 1)) |
+	       (~iv & on & (READ_ONCE(state.open_gen) << 1));
+}
+
+/* 1 if writers (an i_writecount) says the file is open for writing. */
+static __always_inline __u64 has_writers(int writers)
+{
+	return (__u64)(-(__s64)writers) >> 63;
 }
 
 /* Whether the cache's hash (word h) still holds for the file: published,
- * no writer now, and no change since (stamp). */
+ * no writer now, and no change since (stamp). A published hash always
+ * has a stamp: a file with none never matches. */
 static __always_inline bool hash_current(struct id_inode_cache *c,
 					 struct inode *inode, __u64 h,
 					 __u64 stamp)
 {
-	return (h & 3) == 1 && inode->i_writecount.counter <= 0 && stamp &&
-	       READ_ONCE(c->stamp) == stamp;
+	return !(((h & 3) ^ 1) | has_writers(inode->i_writecount.counter) |
+		 (READ_ONCE(c->stamp) ^ stamp));
 }
 
 /* SHA-256 of the file, from the per-inode cache when it can be trusted:
@@ -235,7 +245,7 @@ static __always_inline int file_sha256(struct file *file,
 				       __u64 *hword)
 {
 	struct inode *inode = file->f_inode;
-	__u64 stamp = change_stamp(inode), h = 0, next;
+	__u64 stamp = change_stamp(inode), h = 0, next, bad;
 	int writers = inode->i_writecount.counter;
 	long ret;
 
@@ -244,10 +254,8 @@ static __always_inline int file_sha256(struct file *file,
 		h = READ_ONCE(c->hash);
 		if (hash_current(c, inode, h, stamp)) {
 			__builtin_memcpy(out, c->sha256, ID_SHA256_LEN);
-			if (READ_ONCE(c->hash) == h) {
-				*hword = h;
-				return 0;
-			}
+			*hword = h;
+			return 0;
 		}
 	}
 	ret = bpf_ima_file_hash(file, out, ID_SHA256_LEN);
@@ -256,10 +264,14 @@ static __always_inline int file_sha256(struct file *file,
 		__sync_fetch_and_add(&state.hash_errors, 1);
 		return -1;
 	}
-	/* a new epoch, busy: a stale valid hash is replaced the same way */
+	/* a new epoch, busy: a stale valid hash is replaced the same way;
+	 * not with no stamp, a writer before or after, a new stamp, or
+	 * another publisher at work */
 	next = ((h >> 2) + 1) << 2 | 2;
-	if (c && stamp && !(h & 2) && writers <= 0 &&
-	    inode->i_writecount.counter <= 0 && change_stamp(inode) == stamp &&
+	bad = (~((stamp | -stamp) >> 63) & 1) | ((h >> 1) & 1) |
+	      has_writers(writers) | has_writers(inode->i_writecount.counter) |
+	      (change_stamp(inode) ^ stamp);
+	if (c && !bad &&
 	    __sync_val_compare_and_swap(&c->hash, h, next) == h) {
 		__builtin_memcpy(c->sha256, out, ID_SHA256_LEN);
 		WRITE_ONCE(c->stamp, stamp);
