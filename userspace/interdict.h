@@ -350,7 +350,12 @@ int pin_trust(struct interdict_bpf *skel, const char *const *paths, int n);
 int pin_remove(const char *dir);
 int pin_read_head(const char *dir, struct id_state_head *head);
 
-/* openhook.c: the file_open program, attached only while needed */
+/* openhook.c: the file_open program, attached only while needed; the
+ * skeleton has two (the *_kf one for 6.12 and later), of which one loads */
+#define OPEN_HOOK_PROGS	2
+struct bpf_program;
+struct bpf_program *open_hook_prog(struct interdict_bpf *skel, int i,
+				   struct bpf_link ***link);
 bool open_hook_needed(const struct policy *p);
 bool open_hook_attached(struct interdict_bpf *skel);
 void open_hook_started(struct interdict_bpf *skel);

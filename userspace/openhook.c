@@ -51,29 +51,32 @@ bool open_hook_needed(const struct policy *p)
 	return false;
 }
 
+struct bpf_program *open_hook_prog(struct interdict_bpf *skel, int i,
+				   struct bpf_link ***link)
+{
+	if (link)
+		*link = i ? &skel->links.file_open : &skel->links.file_open_kf;
+	return i ? skel->progs.file_open : skel->progs.file_open_kf;
+}
+
 /* The file_open program of this kernel (the *_kf one on 6.12 and later)
  * and its link slot in the skeleton; a new fd of the program, from the
  * skeleton when it was loaded here, else from its pin. */
 static int open_prog(struct interdict_bpf *skel, const char *dir,
 		     struct bpf_program **prog, struct bpf_link ***link)
 {
-	struct bpf_program *progs[] = { skel->progs.file_open_kf,
-					skel->progs.file_open };
-	struct bpf_link **links[] = { &skel->links.file_open_kf,
-				      &skel->links.file_open };
 	char path[PATH_MAX];
 	int i, fd;
 
-	for (i = 0; i < 2; i++) {
-		*prog = progs[i];
-		*link = links[i];
-		fd = bpf_program__fd(progs[i]);
+	for (i = 0; i < OPEN_HOOK_PROGS; i++) {
+		*prog = open_hook_prog(skel, i, link);
+		fd = bpf_program__fd(*prog);
 		if (fd >= 0) {
 			fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 			return fd < 0 ? -errno : fd;
 		}
 		pin_path(path, sizeof(path), dir, "prog",
-			 bpf_program__name(progs[i]));
+			 bpf_program__name(*prog));
 		fd = bpf_obj_get(path);
 		if (fd >= 0)
 			return fd;
@@ -137,21 +140,20 @@ static int attach(struct interdict_bpf *skel, const char *dir,
 static int detach(struct interdict_bpf *skel, const char *dir,
 		  char *why, size_t len)
 {
-	struct bpf_link **links[] = { &skel->links.file_open_kf,
-				      &skel->links.file_open };
-	struct bpf_program *progs[] = { skel->progs.file_open_kf,
-					skel->progs.file_open };
+	struct bpf_program *prog;
+	struct bpf_link **link;
 	char path[PATH_MAX];
 	int i, err;
 
 	/* First: no hash is reused on the strength of writers it no longer
 	 * sees. */
 	__atomic_store_n(&skel->bss->state.open_hook, 0, __ATOMIC_SEQ_CST);
-	for (i = 0; i < 2; i++) {
-		if (!*links[i])
+	for (i = 0; i < OPEN_HOOK_PROGS; i++) {
+		prog = open_hook_prog(skel, i, &link);
+		if (!*link)
 			continue;
 		pin_path(path, sizeof(path), dir, "link",
-			 bpf_program__name(progs[i]));
+			 bpf_program__name(prog));
 		if (unlink(path) && errno != ENOENT) {
 			/* still attached through its pin: it still sees
 			 * every write-open, as it did all along */
@@ -163,8 +165,8 @@ static int detach(struct interdict_bpf *skel, const char *dir,
 					 __ATOMIC_SEQ_CST);
 			return err;
 		}
-		bpf_link__destroy(*links[i]);
-		*links[i] = NULL;
+		bpf_link__destroy(*link);
+		*link = NULL;
 	}
 	return 0;
 }

@@ -223,9 +223,8 @@ int pin_all(struct interdict_bpf *skel, const char *dir, char *why, size_t len)
 			err = -errno;
 	}
 	/* the program openhook.c attaches and detaches, for whoever adopts */
-	for (i = 0; i < 2 && !err; i++) {
-		struct bpf_program *prog = i ? skel->progs.file_open :
-					       skel->progs.file_open_kf;
+	for (i = 0; i < OPEN_HOOK_PROGS && !err; i++) {
+		struct bpf_program *prog = open_hook_prog(skel, i, NULL);
 
 		if (bpf_program__fd(prog) < 0)
 			continue;
@@ -285,13 +284,13 @@ int pin_register(struct interdict_bpf *skel, const char *dir)
 		if (!err)
 			err = own_add(own, ID_OBJ_PROG, info.prog_id);
 	}
-	for (i = 0; i < 2 && !err; i++) {
+	for (i = 0; i < OPEN_HOOK_PROGS && !err; i++) {
 		struct bpf_prog_info info = { 0 };
 		__u32 ilen = sizeof(info);
 		int fd;
 
-		pin_path(path, sizeof(path), dir, "prog", i ? "file_open" :
-			 "file_open_kf");
+		pin_path(path, sizeof(path), dir, "prog", bpf_program__name(
+			 open_hook_prog(skel, i, NULL)));
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
