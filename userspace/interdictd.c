@@ -52,6 +52,37 @@ static __u64 realtime_offset_ns(void)
 	       bt.tv_nsec;
 }
 
+/* Where a start or reload spent its time, for the line that says it is
+ * done: "policy read 6950 ms, programs verified 2100 ms, ...". */
+static struct phases {
+	struct timespec last;
+	char text[320];
+	size_t len;
+} phases;
+
+static void phase_begin(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &phases.last);
+	phases.len = 0;
+	phases.text[0] = 0;
+}
+
+static void phase_end(const char *what)
+{
+	struct timespec now;
+	long long ms;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - phases.last.tv_sec) * 1000LL +
+	     (now.tv_nsec - phases.last.tv_nsec) / 1000000;
+	phases.last = now;
+	n = snprintf(phases.text + phases.len, sizeof(phases.text) - phases.len,
+		     "%s%s %lld ms", phases.len ? ", " : "", what, ms);
+	if (n > 0 && (size_t)n < sizeof(phases.text) - phases.len)
+		phases.len += n;
+}
+
 static const char *mode_name(bool enforce)
 {
 	return enforce ? "enforce" : "audit";
@@ -313,8 +344,10 @@ static struct policy *parse_policy(struct daemon *d, FILE *err_out)
 	if (!p)
 		return NULL;
 	err = policy_load_dir(p, d->policy_dir, err_out);
+	phase_end("policy read");
 	if (!err)
 		err = policy_check_protected(p, d->pb, d->npb, err_out);
+	phase_end("checked");
 	if (err) {
 		policy_free(p);
 		free(p);
@@ -335,6 +368,7 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 
 	if (policy_digest(p, digest))
 		memset(digest, 0, sizeof(digest));
+	phase_end("digest");
 	/* on=open rules need file_open attached before they are in force;
 	 * it is detached once a policy without them is (see openhook.c) */
 	open_hook = open_hook_needed(p);
@@ -343,6 +377,7 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	if (!err)
 		err = maps_install(d->skel, p, &d->lim, digest, why,
 				   sizeof(why));
+	phase_end("maps");
 	if (err) {
 		log_warnx("policy", "%s", why);
 		if (err_out != stderr)
@@ -363,6 +398,7 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	links_disarm(d->skel);
 	/* changes the paths were resolved after are followed no longer */
 	d->links_again = links_settle(d->skel, changes);
+	phase_end("links");
 	return 0;
 }
 
@@ -432,6 +468,7 @@ static int reload(struct daemon *d, FILE *err_out)
 
 	gethostname(d->hostname, sizeof(d->hostname) - 1);
 	sd_notify(0, "RELOADING=1");
+	phase_begin();
 	p = parse_policy(d, ef ? ef : err_out);
 	if (p)
 		err = install_policy(d, p, ef ? ef : err_out);
@@ -451,6 +488,8 @@ static int reload(struct daemon *d, FILE *err_out)
 			  "force", (unsigned long long)r->gen);
 	else
 		lifecycle_event(d, "policy-loaded", NULL, NULL);
+	if (!err)
+		log_info("policy", "reloaded (%s)", phases.text);
 	running_pending |= !err;
 	notify_status(d, "READY=1");
 	return err;
@@ -508,6 +547,7 @@ static int start_fresh(struct daemon *d, __u64 tag, char *why, size_t len)
 	int err;
 
 	err = loader_load(d->skel, why, len);
+	phase_end("programs verified");
 	if (err)
 		return err;
 	st->obj_tag = tag;
@@ -535,7 +575,9 @@ static int start_fresh(struct daemon *d, __u64 tag, char *why, size_t len)
 	if (err)
 		log_warnx("kernel", "cannot protect the critical binaries: %s",
 			  strerror(-err));
+	phase_end("self identified");
 	err = loader_attach(d->skel, NULL, why, len);
+	phase_end("attached");
 	if (!err) {
 		/* file_open sees every write-open from now on (install_policy
 		 * detaches it if the policy does not need it) */
@@ -545,6 +587,7 @@ static int start_fresh(struct daemon *d, __u64 tag, char *why, size_t len)
 	if (!err && (err = pin_register(d->skel, d->pin_dir)))
 		snprintf(why, len, "cannot register the pins: %s",
 			 strerror(-err));
+	phase_end("pinned");
 	d->start_kind = d->nold ? "upgraded" : "fresh";
 	return err;
 }
@@ -590,6 +633,7 @@ static int start_enforcement(struct daemon *d, char *why, size_t len)
 	if (err)
 		return err;
 	err = loader_open(&d->skel, &d->lim);
+	phase_end("object opened");
 	if (err) {
 		snprintf(why, len, "cannot open the BPF object: %s",
 			 strerror(-err));
@@ -1223,6 +1267,7 @@ int main(int argc, char **argv)
 	int err, code = EXIT_FAILURE;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	phase_begin();
 	if (parse_args(&d, argc, argv))
 		return EXIT_POLICY;
 	/* Signals wait in the signalfd; none may be lost before the loop. */
@@ -1267,6 +1312,7 @@ int main(int argc, char **argv)
 	    loader_hash_selftest(d.skel, why, sizeof(why)))
 		log_warnx("kernel", "SHA-256 rules cannot be enforced: %s; "
 			  "path rules are enforced", why);
+	phase_end("hash self-test");
 	err = install_policy(&d, p, stderr);
 	p = NULL;
 	if (!err)
@@ -1294,11 +1340,12 @@ int main(int argc, char **argv)
 			  strerror(-err));
 		goto cleanup;
 	}
+	phase_end("handed over");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("daemon", "enforcing (mode %s, %s, pinned in %s), %lld ms "
-		 "after start", mode_name(d.skel->bss->state.enforce),
+		 "after start (%s)", mode_name(d.skel->bss->state.enforce),
 		 d.start_kind, d.pin_dir, (t1.tv_sec - t0.tv_sec) * 1000LL +
-		 (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		 (t1.tv_nsec - t0.tv_nsec) / 1000000, phases.text);
 	/* systemctl start returns here: the policy is in force */
 	notify_status(&d, "READY=1");
 	running_pending = true;

@@ -126,7 +126,7 @@ static int load_logged(struct interdict_bpf *skel)
 	const char *path = getenv("INTERDICT_VERIFIER_LOG");
 	const char *level = getenv("INTERDICT_VERIFIER_LOG_LEVEL");
 	size_t size = 4 << 20, i, n = 0;
-	struct bpf_program *prog;
+	struct bpf_program *prog, *progs[64];
 	char *bufs[64] = { 0 };
 	FILE *f;
 	int err = -ENOMEM;
@@ -137,12 +137,15 @@ static int load_logged(struct interdict_bpf *skel)
 		if (n == 64 || !(bufs[n] = calloc(1, size)))
 			goto cleanup;
 		bpf_program__set_log_level(prog, level ? atoi(level) : 1);
-		bpf_program__set_log_buf(prog, bufs[n++], size);
+		bpf_program__set_log_buf(prog, bufs[n], size);
+		progs[n++] = prog;
 	}
 	err = interdict_bpf__load(skel);
 	f = fopen(path, "we");
 	for (i = 0; f && i < n; i++)
-		fputs(bufs[i], f);
+		if (bpf_program__autoload(progs[i]))
+			fprintf(f, "--- %s\n%s", bpf_program__name(progs[i]),
+				bufs[i]);
 	if (f)
 		fclose(f);
 cleanup:

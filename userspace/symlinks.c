@@ -47,6 +47,27 @@ static struct id_inode_key *missing;	/* directories where a rule path
 					 * named an entry that is not there */
 static size_t nmissing, capmissing;
 
+/* Learning an inode key runs the identify iterator, too slow to repeat
+ * for each of 10,000 rule paths that cross /bin -> usr/bin or end in one
+ * directory: the links and directories met last are remembered by what
+ * stat() says of them (ents[i] or missing[i]), in a few slots. */
+struct seen {
+	bool used;
+	dev_t dev, dir_dev;
+	ino_t ino, dir_ino;
+	size_t i;
+};
+
+#define SEEN_SLOTS	64
+static struct seen seen_links[SEEN_SLOTS], seen_dirs[SEEN_SLOTS];
+
+static struct seen *seen_slot(struct seen *tab, const struct stat *st)
+{
+	__u64 h = (__u64)st->st_ino * 0x9e3779b97f4a7c15ULL ^ st->st_dev;
+
+	return &tab[(h >> 32) % SEEN_SLOTS];
+}
+
 /* The kernel's inode key of an open file (slot 0), or -1. */
 static int key_of(struct interdict_bpf *skel, int fd, struct id_inode_key *k,
 		  __u16 *mode)
@@ -70,13 +91,30 @@ static void add_link(struct interdict_bpf *skel, const struct rule *r,
 		     const char *body)
 {
 	struct link_ent e = {0};
+	struct seen *seen = NULL;
+	struct stat lst, dst;
 	int lfd, dfd;
 	__u16 mode;
+	bool ok;
 
 	lfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (lfd >= 0 && dfd >= 0 && !key_of(skel, lfd, &e.link, &mode) &&
-	    S_ISLNK(mode) && !key_of(skel, dfd, &e.dir, &mode)) {
+	ok = lfd >= 0 && dfd >= 0 && !fstat(lfd, &lst) && !fstat(dfd, &dst) &&
+	     S_ISLNK(lst.st_mode);
+	if (ok) {
+		seen = seen_slot(seen_links, &lst);
+		if (seen->used && seen->i < nents &&
+		    seen->dev == lst.st_dev && seen->ino == lst.st_ino &&
+		    seen->dir_dev == dst.st_dev && seen->dir_ino == dst.st_ino) {
+			e.link = ents[seen->i].link;
+			e.dir = ents[seen->i].dir;
+		} else {
+			ok = !key_of(skel, lfd, &e.link, &mode) &&
+			     S_ISLNK(mode) && !key_of(skel, dfd, &e.dir, &mode);
+			seen->used = false;
+		}
+	}
+	if (ok) {
 		struct link_ent *n;
 
 		e.val.dir = e.dir;
@@ -89,12 +127,19 @@ static void add_link(struct interdict_bpf *skel, const struct rule *r,
 		e.val.arm = !strchr(body, '/') && strcmp(body, ".") &&
 			    strcmp(body, "..");
 		if (nents == cap) {
-			n = realloc(ents, (cap = cap ? 2 * cap : 64) * sizeof(*n));
-			if (n)
+			n = realloc(ents, (cap ? 2 * cap : 64) * sizeof(*n));
+			if (n) {
 				ents = n;
+				cap = cap ? 2 * cap : 64;
+			}
 		}
-		if (nents < cap)
+		if (nents < cap) {
+			*seen = (struct seen){ .used = true, .dev = lst.st_dev,
+					       .ino = lst.st_ino,
+					       .dir_dev = dst.st_dev,
+					       .dir_ino = dst.st_ino, .i = nents };
 			ents[nents++] = e;
+		}
 	}
 	if (lfd >= 0)
 		close(lfd);
@@ -102,27 +147,38 @@ static void add_link(struct interdict_bpf *skel, const struct rule *r,
 		close(dfd);
 }
 
-/* The directory dir, where a rule path's next component is missing. */
+/* The directory dir, where a rule path's next component is missing:
+ * listed once however many rule paths end there. */
 static void add_missing(struct interdict_bpf *skel, const char *dir)
 {
 	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct id_inode_key k, *n;
+	struct id_inode_key *n;
+	struct seen *seen;
+	struct stat st;
 	__u16 mode;
 
 	if (dfd < 0)
 		return;
-	if (!key_of(skel, dfd, &k, &mode)) {
-		if (nmissing == capmissing) {
-			n = realloc(missing, (capmissing = capmissing ?
-					      2 * capmissing : 16) * sizeof(*n));
-			if (n)
-				missing = n;
-			else
-				capmissing = nmissing;
-		}
-		if (nmissing < capmissing)
-			missing[nmissing++] = k;
+	if (fstat(dfd, &st))
+		goto out;
+	seen = seen_slot(seen_dirs, &st);
+	if (seen->used && seen->dev == st.st_dev && seen->ino == st.st_ino &&
+	    seen->i < nmissing)
+		goto out;
+	if (nmissing == capmissing) {
+		n = realloc(missing, (capmissing ? 2 * capmissing : 16) *
+			    sizeof(*n));
+		if (!n)
+			goto out;
+		missing = n;
+		capmissing = capmissing ? 2 * capmissing : 16;
 	}
+	if (!key_of(skel, dfd, &missing[nmissing], &mode)) {
+		*seen = (struct seen){ .used = true, .dev = st.st_dev,
+				       .ino = st.st_ino, .i = nmissing };
+		nmissing++;
+	}
+out:
 	close(dfd);
 }
 
@@ -211,6 +267,9 @@ size_t links_watch(struct interdict_bpf *skel, const struct policy *p)
 		bpf_map_delete_elem(fd, &ents[i].link);
 	nents = 0;
 	nmissing = 0;
+	/* keys are learnt again: a file may have been replaced meanwhile */
+	memset(seen_links, 0, sizeof(seen_links));
+	memset(seen_dirs, 0, sizeof(seen_dirs));
 	for (i = 0; p && i < p->nrules; i++)
 		if (p->rules[i].kind == MATCH_PATH ||
 		    p->rules[i].kind == MATCH_TREE)

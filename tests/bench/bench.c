@@ -375,7 +375,8 @@ static int time_workload(const struct bench *b, const struct workload *w,
 	return 0;
 }
 
-/* The load time from the daemon's "generation N in force: ... in M ms". */
+/* The load time from the daemon's "generation N in force: ... in M ms";
+ * its lines saying where a start or reload spent its time are shown. */
 static double load_ms(const struct bench *b)
 {
 	char line[1024], *in;
@@ -383,6 +384,9 @@ static double load_ms(const struct bench *b)
 	FILE *f = fopen(b->log, "re");
 
 	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "ms after start (") ||
+		    strstr(line, "reloaded ("))
+			printf("bench:   %s", line);
 		if (!strstr(line, "in force:") || !(in = strrchr(line, ')')))
 			continue;
 		if (sscanf(in, ") in %lf ms", &ms) == 1)

@@ -287,6 +287,52 @@ TEST_F(parse, sha256_either_case)
 	EXPECT_EQ(0U, self->s.p.npath);
 }
 
+/* Every byte value at every position of the 64 digits: accepted exactly
+ * when it is a hex digit (either case), and decoded to its value. */
+TEST(sha256_every_byte_everywhere)
+{
+	static const char hex[] = "0123456789abcdef";
+	char line[128], *digits;
+	unsigned int pos, c, want;
+	struct policy p;
+	FILE *err = fopen("/dev/null", "we");
+	int ret;
+
+	ASSERT_NE(NULL, err);
+	for (pos = 0; pos < 64; pos++) {
+		for (c = 1; c < 256; c++) {
+			memset(&p, 0, sizeof(p));
+			snprintf(line, sizeof(line), "deny sha256=%s id=a\n",
+				 HEX64);
+			digits = line + strlen("deny sha256=");
+			digits[pos] = (char)c;
+			ret = policy_parse_buf(&p, "t.rules", line,
+					       strlen(line), err);
+			want = c >= '0' && c <= '9' ? c - '0' :
+			       (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ?
+			       (c | 0x20) - 'a' + 10 : 16;
+			if (want == 16 || c == ' ' || c == '\n') {
+				/* a space or newline cuts the value short */
+				EXPECT_EQ(-EINVAL, ret) TH_LOG("byte %#x at %u", c, pos);
+				EXPECT_EQ(0U, p.nrules);
+			} else {
+				__u8 b;
+
+				ASSERT_EQ(0, ret) TH_LOG("byte %#x at %u", c, pos);
+				ASSERT_EQ(1U, p.nrules);
+				b = p.rules[0].sha256[pos / 2];
+				EXPECT_EQ(want, pos & 1 ? b & 15U : b >> 4)
+					TH_LOG("byte %#x at %u", c, pos);
+				/* the other digits are HEX64's */
+				EXPECT_EQ((unsigned)(strchr(hex, HEX64[pos ^ 1]) - hex),
+					  pos & 1 ? b >> 4 : b & 15U);
+			}
+			policy_free(&p);
+		}
+	}
+	fclose(err);
+}
+
 TEST_F(parse, actions_and_modes)
 {
 	static const struct {
