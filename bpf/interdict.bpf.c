@@ -540,17 +540,24 @@ static __always_inline void copy_prefix(char *dst, const char *src, __u32 n)
 }
 
 /* Exact path, then every '/'-ending prefix from the longest down: the first
- * subtree hit is the most specific one. */
-static __always_inline void match_path(struct scratch *s, long len,
-				       __u32 slot, __u8 hook,
-				       struct id_rule *best)
+ * subtree hit is the most specific one. A global function: the verifier
+ * checks it once, on its own, rather than at each of decide()'s tries in
+ * each state that reaches them (at every start, a second of verifying). */
+__noinline int match_path(long len, __u32 slot, __u32 hook,
+			  struct id_rule *best)
 {
-	struct walk w = { .s = s, .best = best, .slot = slot, .hook = hook };
+	struct walk w = { .best = best, .slot = slot & 1, .hook = hook };
+	struct scratch *s;
 	struct id_rule *r;
-	__u32 n;
+	__u32 n, zero = 0;
 
-	if (len <= 1)
-		return;
+	/* the caller's scratch (this CPU's), looked up here: 6.1 takes a
+	 * map key from a map value or the stack, not from an argument */
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s || !best || len <= 1)
+		return 0;
+	w.s = s;
+	slot &= 1;
 	n = len - 1;
 	if (n > ID_PATH_KEY_MAX - 1)
 		n = ID_PATH_KEY_MAX - 1;
@@ -571,6 +578,7 @@ static __always_inline void match_path(struct scratch *s, long len,
 	}
 	w.n = n;
 	bpf_loop(n, path_step, &w, 0);
+	return 0;
 }
 
 /* One directory up from w->d; stops at the first rule that applies. */
@@ -943,7 +951,7 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 	s->owner = tid;
 	if (!clean && (state.rule_hooks[slot] & hook)) {
 		len = bpf_d_path(&file->f_path, s->buf, sizeof(s->buf));
-		match_path(s, len, slot, hook, best);
+		match_path(len, slot, hook, best);
 		if (state.inode_rules[slot])
 			*deep = match_inode(file, slot, hook, best);
 	}

@@ -42,10 +42,10 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-/* Arguments of the running kernel's LSM hook `name` (BTF), or -1. */
-static int hook_nargs(const char *name)
+/* Arguments of the running kernel's function `name` in its BTF (btf,
+ * NULL if it could not be read), or -1. */
+static int hook_nargs(const struct btf *btf, const char *name)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	const struct btf_type *t;
 	int id, n = -1;
 
@@ -55,7 +55,6 @@ static int hook_nargs(const char *name)
 	if (id > 0 && (t = btf__type_by_id(btf, id)) &&
 	    (t = btf__type_by_id(btf, t->type)))
 		n = btf_vlen(t);
-	btf__free(btf);
 	return n;
 }
 
@@ -63,22 +62,29 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 {
 	struct interdict_bpf *skel;
 	struct features f;
+	struct btf *btf;
 	bool kf;
-	int err;
+	int err, bpf_args;
 
 	libbpf_set_print(libbpf_log);
 	skel = interdict_bpf__open();
 	if (!skel)
 		return -errno;
+	/* read once: parsing the kernel's BTF is a tenth of a second under
+	 * emulation, and libbpf reads it again to load */
+	btf = btf__load_vmlinux_btf();
 	features_probe(&f);
 	skel->rodata->can_probe_read = f.probe_read;
 	/* bpf_rcu_read_lock() came with 6.2, as did the verifier's rule that
 	 * makes a file reached through current->mm untrusted for d_path;
 	 * 6.12 brought kfuncs that name a task's executable again */
-	skel->rodata->exe_d_path = hook_nargs("bpf_rcu_read_lock") < 0;
-	kf = hook_nargs("bpf_get_task_exe_file") >= 0 &&
-	     hook_nargs("bpf_path_d_path") >= 0 &&
-	     hook_nargs("bpf_put_file") >= 0;
+	skel->rodata->exe_d_path = hook_nargs(btf, "bpf_rcu_read_lock") < 0;
+	kf = hook_nargs(btf, "bpf_get_task_exe_file") >= 0 &&
+	     hook_nargs(btf, "bpf_path_d_path") >= 0 &&
+	     hook_nargs(btf, "bpf_put_file") >= 0;
+	/* security_bpf() gained a fourth argument in 6.16 */
+	bpf_args = hook_nargs(btf, "bpf_lsm_bpf");
+	btf__free(btf);
 	/* Two slots per map: the policy in force and the one being loaded. */
 	err = bpf_map__set_max_entries(skel->maps.sha_rules,
 				       ID_NSLOTS * lim->sha_rules);
@@ -91,13 +97,11 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events,
 					       lim->events_mb << 20);
-	/* security_bpf() gained a fourth argument in 6.16 */
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.bpf_caller,
-						hook_nargs("bpf_lsm_bpf") == 4);
+						bpf_args == 4);
 	if (!err)
-		err = bpf_program__set_autoload(skel->progs.bpf,
-						hook_nargs("bpf_lsm_bpf") != 4);
+		err = bpf_program__set_autoload(skel->progs.bpf, bpf_args != 4);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.bprm_check_kf, kf);
 	if (!err)
