@@ -546,7 +546,7 @@ static __always_inline void copy_prefix(char *dst, const char *src, __u32 n)
 __noinline int match_path(long len, __u32 slot, __u32 hook,
 			  struct id_rule *best)
 {
-	struct walk w = { .best = best, .slot = slot & 1, .hook = hook };
+	struct walk w = { .best = best, .hook = hook };
 	struct scratch *s;
 	struct id_rule *r;
 	__u32 n, zero = 0;
@@ -556,8 +556,9 @@ __noinline int match_path(long len, __u32 slot, __u32 hook,
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s || !best || len <= 1)
 		return 0;
-	w.s = s;
 	slot &= 1;
+	w.s = s;
+	w.slot = slot;
 	n = len - 1;
 	if (n > ID_PATH_KEY_MAX - 1)
 		n = ID_PATH_KEY_MAX - 1;

@@ -103,15 +103,13 @@ static void add_link(struct interdict_bpf *skel, const struct rule *r,
 	     S_ISLNK(lst.st_mode);
 	if (ok) {
 		seen = seen_slot(seen_links, &lst);
-		if (seen->used && seen->i < nents &&
-		    seen->dev == lst.st_dev && seen->ino == lst.st_ino &&
+		if (seen->used && seen->dev == lst.st_dev && seen->ino == lst.st_ino &&
 		    seen->dir_dev == dst.st_dev && seen->dir_ino == dst.st_ino) {
 			e.link = ents[seen->i].link;
 			e.dir = ents[seen->i].dir;
 		} else {
 			ok = !key_of(skel, lfd, &e.link, &mode) &&
 			     S_ISLNK(mode) && !key_of(skel, dfd, &e.dir, &mode);
-			seen->used = false;
 		}
 	}
 	if (ok) {
@@ -162,8 +160,7 @@ static void add_missing(struct interdict_bpf *skel, const char *dir)
 	if (fstat(dfd, &st))
 		goto out;
 	seen = seen_slot(seen_dirs, &st);
-	if (seen->used && seen->dev == st.st_dev && seen->ino == st.st_ino &&
-	    seen->i < nmissing)
+	if (seen->used && seen->dev == st.st_dev && seen->ino == st.st_ino)
 		goto out;
 	if (nmissing == capmissing) {
 		n = realloc(missing, (capmissing ? 2 * capmissing : 16) *
