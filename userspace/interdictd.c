@@ -495,6 +495,19 @@ static int reload(struct daemon *d, FILE *err_out)
 	return err;
 }
 
+/* Resolve the rule paths again after a change of a link on one. "rule
+ * paths resolved again" is said only of a resolution that saw every
+ * change so far in effect: the kernel wakes us as a rename or unlink
+ * begins, and one resolved before it took effect is followed by another
+ * (links_again), which is the one that says so. */
+static void resolve_links(struct daemon *d, const char *why)
+{
+	log_info("policy", "%s", why);
+	if (!reload(d, stderr) && !d->links_again)
+		log_info("policy", "rule paths resolved again: generation %llu "
+			 "in force", (unsigned long long)d->skel->bss->state.gen);
+}
+
 /* --- starting: fresh, adopted or handed over -------------------------- */
 
 /* Another build's pin directories (and leftovers of a failed start). */
@@ -932,6 +945,9 @@ int daemon_disable(struct daemon *d, FILE *out, bool json,
 
 	lifecycle_event(d, "disabled", "interdict disable", who);
 	err = pin_remove(d->pin_dir);
+	/* and the base, unless another build's directory is still there */
+	if (!err)
+		rmdir(d->pin_base);
 	for (i = 0; i < s->prog_cnt; i++) {
 		bpf_link__destroy(*s->progs[i].link);
 		*s->progs[i].link = NULL;
@@ -1199,10 +1215,9 @@ static int run(struct daemon *d)
 		}
 		if (d->links_again) {
 			d->links_again = false;
-			log_info("policy", "a change of a symbolic link on a "
-				 "rule path was not in effect when the paths "
-				 "were resolved: resolving them again");
-			reload(d, stderr);
+			resolve_links(d, "a change of a symbolic link on a rule "
+				      "path was not in effect when the paths "
+				      "were resolved: resolving them again");
 		}
 		if (n <= 0)
 			continue;
@@ -1211,16 +1226,10 @@ static int run(struct daemon *d)
 			continue;
 		}
 		if (ev.data.fd == link_fd) {
-			if (links_woken()) {
-				log_info("policy", "a symbolic link on a rule "
-					 "path changed: resolving the rule "
-					 "paths again");
-				if (!reload(d, stderr))
-					log_info("policy", "rule paths resolved "
-						 "again: generation %llu in force",
-						 (unsigned long long)
-						 d->skel->bss->state.gen);
-			}
+			if (links_woken())
+				resolve_links(d, "a symbolic link on a rule path "
+					      "changed: resolving the rule paths "
+					      "again");
 			continue;
 		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
