@@ -21,7 +21,7 @@ CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
 CPPFLAGS	+= -I$(BUILD) -Iuserspace -D_GNU_SOURCE -MMD -MP \
 		   -DINTERDICT_VERSION='"$(VERSION)"'
-LDLIBS		+= -lbpf -lelf -lz -lcrypto -lseccomp -lcap-ng -lsystemd
+LDLIBS		+= -lbpf -lelf -lz -lcrypto -lsodium -lseccomp -lcap-ng -lsystemd
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -DINTERDICT_VERSION='"$(VERSION)"' \
 		   -I/usr/include/$(shell uname -m)-linux-gnu -MMD -MP
