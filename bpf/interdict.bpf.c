@@ -48,14 +48,40 @@ extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym __weak
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 extern void bpf_task_release(struct task_struct *p) __ksym __weak;
 
-/* Rule maps: sizes are set by interdictd between open and load. */
+/* SHA-256 rules: each slot's table, two arrays of the size interdictd
+ * made them; inner maps may differ in size. Sizes, not types: libbpf
+ * cannot size a struct that BTF reaches only through inner map pointers. */
+struct sha_ents_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct id_sha_ent));
+};
+
+struct sha_index_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct id_sha_bucket));
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1024);
-	__type(key, struct id_sha_key);
-	__type(value, struct id_rule);
-} sha_rules SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, ID_NSLOTS);
+	__type(key, __u32);
+	__array(values, struct sha_ents_map);
+} sha_ents SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, ID_NSLOTS);
+	__type(key, __u32);
+	__array(values, struct sha_index_map);
+} sha_index SEC(".maps");
+
+/* The other rule maps: sizes are set by interdictd between open and load. */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -100,7 +126,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ID_OWN_MAX);
+	__uint(max_entries, ID_OWN_OBJS);
 	__type(key, struct id_obj_key);
 	__type(value, __u32);
 } own_objs SEC(".maps");
@@ -582,6 +608,72 @@ __noinline int match_path(long len, __u32 slot, __u32 hook,
 	return 0;
 }
 
+struct sha_walk {
+	void *ents;
+	const struct id_sha *sha;
+	struct id_rule *best;
+	__u32 first, end, hook;
+	bool hit;
+};
+
+/* Entry first + i of the bucket: its rule considered, if it is the hash. */
+static long sha_step(__u32 i, void *ctx)
+{
+	struct sha_walk *w = ctx;
+	struct id_sha_ent *e;
+	__u32 k = w->first + i;
+	__u64 diff;
+
+	if (k >= w->end)
+		return 1;
+	e = bpf_map_lookup_elem(w->ents, &k);
+	if (!e)
+		return 1;
+	diff = (e->sha.w[0] ^ w->sha->w[0]) | (e->sha.w[1] ^ w->sha->w[1]) |
+	       (e->sha.w[2] ^ w->sha->w[2]) | (e->sha.w[3] ^ w->sha->w[3]);
+	if (diff)
+		return 0;
+	consider(w->best, &e->rule, w->hook);
+	w->hit = e->rule.hooks & w->hook;
+	return 1;
+}
+
+/* The SHA-256 rule of slot for *sha, if there is one, considered for
+ * *best as match_path() does; 1 if it applies to hook. A global function,
+ * verified once for each program, and its walk of a bucket a bpf_loop()
+ * callback, verified once too: neither is explored again at each of
+ * decide()'s tries or at each entry. */
+__noinline int sha_find(__u32 slot, const struct id_sha *sha, __u32 hook,
+			struct id_rule *best)
+{
+	struct sha_walk w = { .sha = sha, .best = best, .hook = hook };
+	struct id_sha_bucket *bucket;
+	__u32 b, nb, key;
+	void *index;
+	__u64 seed;
+
+	if (!sha || !best)
+		return 0;
+	slot &= 1;
+	nb = state.sha_buckets[slot];
+	seed = state.sha_seed[slot];
+	if (!nb)
+		return 0;
+	key = slot;	/* on the stack as a key: its bound is lost there */
+	w.ents = bpf_map_lookup_elem(&sha_ents, &key);
+	index = bpf_map_lookup_elem(&sha_index, &key);
+	if (!w.ents || !index)
+		return 0;
+	b = id_sha_bucket(sha, seed, nb);
+	bucket = bpf_map_lookup_elem(index, &b);
+	if (!bucket)
+		return 0;
+	w.first = bucket->first;
+	w.end = bucket->end;
+	bpf_loop(ID_SHA_BUCKET_MAX, sha_step, &w, 0);
+	return w.hit;
+}
+
 /* One directory up from w->d; stops at the first rule that applies. */
 static long inode_step(__u32 idx, void *ctx)
 {
@@ -959,15 +1051,10 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 	*path_hit = best->prio != 0 || *deep;
 	*sha_hit = false;
 	if (have_sha && (state.sha_hooks[slot] & hook)) {
-		struct id_sha_key k = { .slot = slot };
-		struct id_rule *r;
+		struct id_sha k;
 
-		__builtin_memcpy(k.sha256, sha, ID_SHA256_LEN);
-		r = bpf_map_lookup_elem(&sha_rules, &k);
-		if (r) {
-			*sha_hit = r->hooks & hook;
-			consider(best, r, hook);
-		}
+		__builtin_memcpy(&k, sha, ID_SHA256_LEN);
+		*sha_hit = sha_find(slot, &k, hook, best);
 	}
 	return READ_ONCE(state.gen) == gen && READ_ONCE(s->owner) == tid;
 }
@@ -1254,14 +1341,12 @@ static __always_inline int mprotect_verdict(struct file *file)
 		if (c)
 			h = READ_ONCE(c->hash);
 		if (c && hash_current(c, inode, h, change_stamp(inode))) {
-			struct id_sha_key k = { .slot = slot };
-			struct id_rule *r;
+			struct id_sha k;
 
-			__builtin_memcpy(k.sha256, c->sha256, ID_SHA256_LEN);
+			__builtin_memcpy(&k, c->sha256, ID_SHA256_LEN);
 			have_sha = READ_ONCE(c->hash) == h;
-			r = bpf_map_lookup_elem(&sha_rules, &k);
-			if (have_sha && r)
-				consider(&best, r, ID_HOOK_MMAP);
+			if (have_sha)
+				sha_find(slot, &k, ID_HOOK_MMAP, &best);
 		}
 		if (!have_sha && best.action != ID_ACT_DENY) {
 			best = unknown;

@@ -18,7 +18,10 @@
 #define ID_EVENT_ABI	3	/* layout of struct id_event; bump on change */
 #define ID_ARGS_MAX	1024	/* bytes of process.args kept (and of argv) */
 #define ID_ARGV_N	32	/* arguments of an attempted exec read */
-#define ID_OWN_MAX	64	/* entries of daemon_exe, pins and own_objs */
+#define ID_OWN_MAX	64	/* entries of daemon_exe and pins */
+#define ID_OWN_OBJS	128	/* entries of own_objs: the skeleton's maps, its
+				 * programs and links, and the SHA-256 tables
+				 * of both slots */
 
 /* Hooks a rule applies to (rule option on=). */
 enum id_hook {
@@ -122,12 +125,46 @@ struct id_rule {
 			 * of a verdict no rule key matched */
 };
 
+/* SHA-256 rules: a table per slot, built whole by interdictd in two
+ * arrays it maps into its memory (no system call per rule) and hands to
+ * the kernel through the array-of-maps sha_ents and sha_index. The rules
+ * are sorted by bucket; bucket b holds entries [first, end) of its
+ * struct id_sha_bucket in the index.
+ * A bucket is chosen by a hash keyed with a seed drawn per table, so a
+ * policy cannot pile its hashes into one; none holds more than
+ * ID_SHA_BUCKET_MAX (interdictd draws another seed if one would). */
+#define ID_SHA_BUCKET_MAX	16
+
+struct id_sha {
+	__u64 w[ID_SHA256_LEN / 8];
+};
+
+struct id_sha_ent {
+	struct id_sha sha;
+	struct id_rule rule;
+	__u32 pad;
+};
+
+struct id_sha_bucket {
+	__u32 first, end;
+};
+
+static inline __u32 id_sha_bucket(const struct id_sha *s, __u64 seed,
+				  __u32 nbuckets)
+{
+	__u64 h = seed;
+	int i;
+
+	for (i = 0; i < ID_SHA256_LEN / 8; i++) {
+		h = (h ^ s->w[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return (__u32)(((h >> 32) * nbuckets) >> 32);
+}
+
 /* Keys carry the slot (generation & 1) so that a new policy is written next
  * to the one in force and takes effect with a single store to state.gen. */
-struct id_sha_key {
-	__u32 slot;
-	__u8 sha256[ID_SHA256_LEN];
-};
 
 /* Exact paths as written; subtrees with their trailing '/'. Zero-padded. */
 struct id_path_key {
@@ -217,6 +254,8 @@ struct id_state {
 	__u64 fileless_seen;	/* fileless events decided (deny or audit) */
 	__u64 open_gen;		/* interdictd: moves each time file_open is
 				 * attached (see id_inode_cache.stamp) */
+	__u64 sha_seed[ID_NSLOTS];	/* the SHA-256 table's bucket seed */
+	__u32 sha_buckets[ID_NSLOTS];	/* its buckets, 0: no table */
 };
 
 /* A symbolic link crossed while resolving a rule's path, in the `links`

@@ -341,6 +341,7 @@ int pin_adopt(struct interdict_bpf *skel, const char *dir, char *why,
 int pin_all(struct interdict_bpf *skel, const char *dir, char *why,
 	    size_t len);
 int pin_register(struct interdict_bpf *skel, const char *dir);
+int pin_own_map(struct interdict_bpf *skel, __u32 id, bool add);
 struct bpf_link;
 int pin_register_link(struct interdict_bpf *skel, struct bpf_link *link,
 		      const char *path);

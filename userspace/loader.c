@@ -85,11 +85,9 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	/* security_bpf() gained a fourth argument in 6.16 */
 	bpf_args = hook_nargs(btf, "bpf_lsm_bpf");
 	btf__free(btf);
-	/* Two slots per map: the policy in force and the one being loaded. */
-	err = bpf_map__set_max_entries(skel->maps.sha_rules,
-				       ID_NSLOTS * lim->sha_rules);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.path_rules,
+	/* Two slots per map: the policy in force and the one being loaded
+	 * (SHA-256 tables are made for each policy, of its size). */
+	err = bpf_map__set_max_entries(skel->maps.path_rules,
 					       2 * ID_NSLOTS * lim->path_rules);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.ino_rules,

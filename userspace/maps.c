@@ -10,6 +10,8 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -314,71 +316,228 @@ static int compile(struct interdict_bpf *skel, const struct policy *p,
 	return err;
 }
 
-struct sha_batch {
-	struct id_sha_key keys[BATCH];
-	struct id_rule vals[BATCH];
+/* A slot's SHA-256 table (see struct id_sha_ent): the two arrays, made
+ * for this policy and of its size, written through a mapping of their
+ * memory and handed to the kernel by putting them in sha_ents and
+ * sha_index. Held open while the slot is used, so that the memlock of
+ * the daemon's maps counts them. */
+struct sha_table {
+	bool made;
+	int ents, index;	/* map fds, -1: none */
+	__u32 ents_id, index_id;
+	__u32 nbuckets;
+	__u64 seed;
 };
 
-/* The keys (and values) of the SHA-256 rules of p from rule *from on, at
- * most BATCH and at most max; *from moves past the last rule taken. */
-static __u32 sha_batch(const struct policy *p, size_t *from, __u32 slot,
-		       size_t max, struct sha_batch *b)
-{
-	size_t i = *from;
-	__u32 n = 0;
+#define SHA_SEED_TRIES	8
 
-	for (; i < p->nrules && n < BATCH && n < max; i++) {
+/* The kernel spaces an array's values 8 bytes apart at least: written
+ * here as plain C arrays, they must be whole multiples of 8. */
+_Static_assert(sizeof(struct id_sha_ent) % 8 == 0, "id_sha_ent stride");
+_Static_assert(sizeof(struct id_sha_bucket) % 8 == 0, "id_sha_bucket stride");
+
+/* Tables taken out of the kernel's maps are held a while longer before
+ * the kernel may free them: a program that looked up the slot just
+ * before may still read them (kernels before 6.8 free an inner map after
+ * an RCU grace period, which a sleepable program does not hold up). One
+ * an earlier daemon made is held by id, which takes CAP_SYS_ADMIN: at the
+ * start, not once the sandbox dropped it. */
+static int held[2 * 2 * ID_NSLOTS];
+static size_t nheld;
+static struct timespec held_at;
+
+static void hold_fd(int fd)
+{
+	if (fd < 0)
+		return;
+	if (nheld == sizeof(held) / sizeof(held[0]))
+		close(held[--nheld]);
+	held[nheld++] = fd;
+	clock_gettime(CLOCK_MONOTONIC, &held_at);
+}
+
+static void sha_table_close(struct sha_table *t)
+{
+	if (!t->made)
+		return;
+	hold_fd(t->ents);
+	hold_fd(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
+static int map_id(int fd, __u32 *id)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+/* An mmap-able array of n values of size bytes, and its memory. */
+static int table_array(const char *name, __u32 size, __u32 n, void **mem,
+		       size_t *len)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o,
+		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	long page = sysconf(_SC_PAGESIZE);
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), size, n,
+			    &o);
+	if (fd < 0)
+		return -errno;
+	*len = ((size_t)size * n + page - 1) / page * page;
+	*mem = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*mem == MAP_FAILED) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Count the SHA-256 rules of p into count[b + 1] for their bucket b;
+ * false if a bucket would hold more than ID_SHA_BUCKET_MAX. */
+static bool sha_count(const struct policy *p, __u32 *count, __u32 nb,
+		      __u64 seed)
+{
+	struct id_sha s;
+	size_t i;
+	__u32 b;
+
+	memset(count, 0, (nb + 1) * sizeof(*count));
+	for (i = 0; i < p->nrules; i++) {
+		if (p->rules[i].kind != MATCH_SHA256)
+			continue;
+		memcpy(&s, p->rules[i].sha256, sizeof(s));
+		b = id_sha_bucket(&s, seed, nb);
+		if (++count[b + 1] > ID_SHA_BUCKET_MAX)
+			return false;
+	}
+	return true;
+}
+
+/* Build the table of p's n SHA-256 rules for slot and put it in the
+ * kernel's maps. The rules go in bucket order (a counting sort: pos[]
+ * counts, then holds where each bucket starts); in a bucket, in rule
+ * order. One bucket per rule: a lookup compares one hash on average. */
+static int sha_put(struct interdict_bpf *skel, const struct policy *p,
+		   size_t n, __u32 slot, struct sha_table *t)
+{
+	struct id_sha_bucket *index = NULL;
+	struct id_sha_ent *ents = NULL;
+	size_t elen = 0, ilen = 0, i;
+	__u32 *pos = NULL, nb = n, b;
+	int err = 0, tries;
+	struct id_sha s;
+
+	memset(t, 0, sizeof(*t));
+	t->ents = t->index = -1;
+	t->made = true;
+	if (!n)
+		return 0;
+	if (n >= UINT32_MAX)
+		return -E2BIG;
+	pos = malloc((nb + 1) * sizeof(*pos));
+	if (!pos)
+		return -ENOMEM;
+	for (tries = 0; tries < SHA_SEED_TRIES; tries++) {
+		if (getrandom(&t->seed, sizeof(t->seed), 0) != sizeof(t->seed))
+			t->seed = (__u64)random() << 32 ^ (__u64)random();
+		if (sha_count(p, pos, nb, t->seed))
+			break;
+	}
+	if (tries == SHA_SEED_TRIES) {
+		err = -EOVERFLOW;
+		goto out;
+	}
+	t->ents = table_array("id_sha_ents", sizeof(*ents), n,
+			      (void **)&ents, &elen);
+	if (t->ents < 0) {
+		err = t->ents;
+		t->ents = -1;
+		goto out;
+	}
+	t->index = table_array("id_sha_index", sizeof(*index), nb,
+			       (void **)&index, &ilen);
+	if (t->index < 0) {
+		err = t->index;
+		t->index = -1;
+		goto out;
+	}
+	for (b = 0; b < nb; b++) {
+		pos[b + 1] += pos[b];
+		index[b].first = pos[b];
+		index[b].end = pos[b + 1];
+	}
+	for (i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
+		struct id_sha_ent *e;
 
 		if (r->kind != MATCH_SHA256)
 			continue;
-		b->keys[n].slot = slot;
-		memcpy(b->keys[n].sha256, r->sha256, ID_SHA256_LEN);
-		rule_value(r, i, &b->vals[n++]);
+		memcpy(&s, r->sha256, sizeof(s));
+		b = id_sha_bucket(&s, t->seed, nb);
+		e = &ents[pos[b]++];
+		e->sha = s;
+		rule_value(r, i, &e->rule);
+		e->pad = 0;
 	}
-	*from = i;
-	return n;
-}
-
-static int sha_put(struct interdict_bpf *skel, const struct policy *p,
-		   __u32 slot, size_t *done)
-{
-	int fd = bpf_map__fd(skel->maps.sha_rules), err = 0;
-	struct sha_batch *b = malloc(sizeof(*b));
-	size_t from = 0;
-	__u32 n, count;
-
-	*done = 0;
-	if (!b)
-		return -ENOMEM;
-	while (!err && (n = sha_batch(p, &from, slot, SIZE_MAX, b))) {
-		count = n;
-		err = update_batch(fd, b->keys, b->vals, sizeof(b->keys[0]),
-				   &count);
-		*done += count;
-	}
-	free(b);
+	err = map_id(t->ents, &t->ents_id);
+	if (!err)
+		err = map_id(t->index, &t->index_id);
+	/* ours before the programs can reach them: no one else gets an fd */
+	if (!err)
+		err = pin_own_map(skel, t->ents_id, true);
+	if (!err)
+		err = pin_own_map(skel, t->index_id, true);
+	if (!err && bpf_map_update_elem(bpf_map__fd(skel->maps.sha_ents),
+					&slot, &t->ents, BPF_ANY))
+		err = -errno;
+	if (!err && bpf_map_update_elem(bpf_map__fd(skel->maps.sha_index),
+					&slot, &t->index, BPF_ANY))
+		err = -errno;
+	if (!err)
+		t->nbuckets = nb;
+out:
+	if (ents)
+		munmap(ents, elen);
+	if (index)
+		munmap(index, ilen);
+	free(pos);
 	return err;
 }
 
-/* The first n SHA-256 keys of p (all that were written) out of the map. */
-static void sha_del(struct interdict_bpf *skel, const struct policy *p,
-		    __u32 slot, size_t n)
+/* Take slot's table out of the kernel's maps (the programs reach it no
+ * more, and the kernel frees it once the last reference goes) and drop
+ * its ids from own_objs. For a table this daemon did not make, the ids
+ * are asked of the maps. */
+static void sha_del(struct interdict_bpf *skel, __u32 slot,
+		    struct sha_table *t)
 {
-	int fd = bpf_map__fd(skel->maps.sha_rules);
-	struct sha_batch *b = p && n ? malloc(sizeof(*b)) : NULL;
-	size_t from = 0;
-	__u32 k;
+	int outer[2] = { bpf_map__fd(skel->maps.sha_ents),
+			 bpf_map__fd(skel->maps.sha_index) };
+	__u32 ids[2] = { t ? t->ents_id : 0, t ? t->index_id : 0 };
+	int i;
 
-	while (b && n && (k = sha_batch(p, &from, slot, n, b))) {
-		delete_batch(fd, b->keys, sizeof(b->keys[0]), k);
-		n -= k;
+	skel->bss->state.sha_buckets[slot] = 0;
+	for (i = 0; i < 2; i++) {
+		if (!t && !bpf_map_lookup_elem(outer[i], &slot, &ids[i]))
+			hold_fd(bpf_map_get_fd_by_id(ids[i]));
+		bpf_map_delete_elem(outer[i], &slot);
+		if (ids[i])
+			pin_own_map(skel, ids[i], false);
 	}
-	free(b);
+	if (t)
+		sha_table_close(t);
 }
 
 struct maps_slot {
 	struct compiled c;
+	struct sha_table sha;
 	struct policy *policy;
 	__u64 gen;
 	bool used;
@@ -423,11 +582,10 @@ static int map_purge_slot(struct bpf_map *map, size_t off, __u32 slot)
 
 static int slot_purge(struct interdict_bpf *skel, __u32 slot)
 {
-	int err = map_purge_slot(skel->maps.sha_rules,
-				 offsetof(struct id_sha_key, slot), slot);
+	int err;
 
-	if (!err)
-		err = map_purge_slot(skel->maps.path_rules,
+	sha_del(skel, slot, NULL);
+	err = map_purge_slot(skel->maps.path_rules,
 				     offsetof(struct id_path_key, slot), slot);
 	if (!err)
 		err = map_purge_slot(skel->maps.ino_rules,
@@ -443,10 +601,9 @@ void maps_adopt(void)
 	slot_unknown[0] = slot_unknown[1] = true;
 }
 static void slot_clear(struct interdict_bpf *skel, struct maps_slot *s,
-		       const struct policy *p, __u32 slot, size_t nsha,
-		       size_t npath, size_t nino)
+		       __u32 slot, size_t npath, size_t nino)
 {
-	sha_del(skel, p, slot, nsha);
+	sha_del(skel, slot, &s->sha);
 	map_del(skel->maps.path_rules, &s->c.path, npath);
 	map_del(skel->maps.ino_rules, &s->c.ino, nino);
 	compiled_free(&s->c);
@@ -479,8 +636,7 @@ static void stale_clear(struct interdict_bpf *skel)
 	if (stale_slot < 0)
 		return;
 	s = &slots[stale_slot];
-	slot_clear(skel, s, s->policy, stale_slot, s->c.nsha, s->c.path.n,
-		   s->c.ino.n);
+	slot_clear(skel, s, stale_slot, s->c.path.n, s->c.ino.n);
 	policy_free(retired);
 	free(retired);
 	retired = s->policy;
@@ -498,7 +654,7 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 	__u64 gen = st->gen + 1;
 	__u32 slot = gen & 1, old = !slot;
 	struct maps_slot *s = &slots[slot];
-	size_t nsha = 0, npath = 0, nino = 0;
+	size_t npath = 0, nino = 0;
 	struct timespec t0, t1;
 	int err;
 
@@ -524,7 +680,13 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 			 strerror(-err));
 		goto fail;
 	}
-	err = sha_put(skel, p, slot, &nsha);
+	err = sha_put(skel, p, s->c.nsha, slot, &s->sha);
+	if (err == -EOVERFLOW) {
+		snprintf(why, len, "cannot place the SHA-256 rules in buckets "
+			 "of %d: the same bucket came up in %d tries",
+			 ID_SHA_BUCKET_MAX, SHA_SEED_TRIES);
+		goto fail;
+	}
 	if (!err)
 		err = map_put(skel->maps.path_rules, &s->c.path, &npath);
 	if (!err)
@@ -535,6 +697,8 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 		goto fail;
 	}
 	memcpy(st->policy_digest[slot], digest, ID_SHA256_LEN);
+	st->sha_seed[slot] = s->sha.seed;
+	st->sha_buckets[slot] = s->sha.nbuckets;
 	st->sha_hooks[slot] = s->c.sha_hooks;
 	st->rule_hooks[slot] = s->c.rule_hooks;
 	st->inode_rules[slot] = s->c.ino.n;
@@ -575,7 +739,7 @@ int maps_install(struct interdict_bpf *skel, struct policy *p,
 		 (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	return 0;
 fail:
-	slot_clear(skel, s, p, slot, nsha, npath, nino);
+	slot_clear(skel, s, slot, npath, nino);
 	return err;
 }
 
@@ -647,6 +811,8 @@ const struct policy *maps_policy(__u64 gen)
  * a million rules would be held twice for nothing. */
 void maps_tidy(struct interdict_bpf *skel)
 {
+	while (nheld && ms_since(&held_at) >= RETIRED_KEEP_MS)
+		close(held[--nheld]);
 	if (stale_slot < 0 && !retired)
 		return;
 	if (ms_since(&retired_at) < RETIRED_KEEP_MS)

@@ -250,6 +250,17 @@ static int own_add(int fd, __u32 type, __u32 id)
 	return bpf_map_update_elem(fd, &k, &one, BPF_ANY) ? -errno : 0;
 }
 
+/* A map made after pin_register() (a SHA-256 table), or one dropped. */
+int pin_own_map(struct interdict_bpf *skel, __u32 id, bool add)
+{
+	struct id_obj_key k = { .type = ID_OBJ_MAP, .id = id };
+	int fd = bpf_map__fd(skel->maps.own_objs);
+
+	if (add)
+		return own_add(fd, ID_OBJ_MAP, id);
+	return bpf_map_delete_elem(fd, &k) && errno != ENOENT ? -errno : 0;
+}
+
 /* Tell the programs what is ours: map, program and link ids, and the
  * inodes of the pins (and the bpffs they are on). */
 int pin_register(struct interdict_bpf *skel, const char *dir)

@@ -101,11 +101,13 @@ static const struct sandbox_rule sandbox_allow[] = {
 	ARG_IS(prctl, 0, PR_GET_SECCOMP), ARG_IS(prctl, 0, PR_CAPBSET_READ),
 	ARG_IS(prctl, 0, PR_GET_SECUREBITS),
 	ARG_IS(prctl, 0, PR_GET_NO_NEW_PRIVS),
-	/* bpf: policy generations written on reload, inode keys on refresh
-	 * (the identify iterator's link exists already), counters, the ring
-	 * buffer's setup, pinned objects, and the link of the file_open
-	 * program loaded at start, made and pinned when a reload brings
-	 * on=open rules (openhook.c); never a new program or map */
+	/* bpf: policy generations written on reload (a new policy's SHA-256
+	 * table is a pair of arrays made for it: maps.c), inode keys on
+	 * refresh (the identify iterator's link exists already), counters,
+	 * the ring buffer's setup, pinned objects, and the link of the
+	 * file_open program loaded at start, made and pinned when a reload
+	 * brings on=open rules (openhook.c); never a new program */
+	ARG_IS(bpf, 0, BPF_MAP_CREATE),
 	ARG_IS(bpf, 0, BPF_MAP_LOOKUP_ELEM),
 	ARG_IS(bpf, 0, BPF_MAP_UPDATE_ELEM),
 	ARG_IS(bpf, 0, BPF_MAP_DELETE_ELEM),
