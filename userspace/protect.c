@@ -128,15 +128,37 @@ const struct rule *policy_match(const struct policy *p, const char *path,
 	return r;
 }
 
-static bool names_protected(const __u8 *sha256, const struct protected *pb,
-			    size_t npb)
+/* The first two bytes of the protected binaries' hashes, as a bitmap: a
+ * million rules are each turned away by one test, not by one for each
+ * protected binary (a fifth of a second at a million). */
+struct first_bytes {
+	__u64 bits[65536 / 64];
+};
+
+static void first_bytes_init(struct first_bytes *f,
+			     const struct protected *pb, size_t npb)
 {
 	size_t i;
 
-	/* the first byte turns away all but one in 256 without a call: a
-	 * million rules meet each protected binary here */
+	memset(f, 0, sizeof(*f));
 	for (i = 0; i < npb; i++)
-		if (pb[i].have_sha256 && sha256[0] == pb[i].sha256[0] &&
+		if (pb[i].have_sha256) {
+			unsigned int k = pb[i].sha256[0] << 8 | pb[i].sha256[1];
+
+			f->bits[k / 64] |= 1ULL << (k % 64);
+		}
+}
+
+static bool names_protected(const __u8 *sha256, const struct protected *pb,
+			    size_t npb, const struct first_bytes *f)
+{
+	unsigned int k = sha256[0] << 8 | sha256[1];
+	size_t i;
+
+	if (!(f->bits[k / 64] & 1ULL << (k % 64)))
+		return false;
+	for (i = 0; i < npb; i++)
+		if (pb[i].have_sha256 &&
 		    !memcmp(sha256, pb[i].sha256, ID_SHA256_LEN))
 			return true;
 	return false;
@@ -149,19 +171,26 @@ static bool names_protected(const __u8 *sha256, const struct protected *pb,
 static int protected_rules(const struct policy *p, const struct protected *pb,
 			   size_t npb, struct policy *out)
 {
+	struct first_bytes *f = malloc(sizeof(*f));
 	size_t i, n = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (!f)
+		return -ENOMEM;
+	first_bytes_init(f, pb, npb);
 	for (i = 0; i < p->nrules; i++)
 		n += p->rules[i].kind != MATCH_SHA256 ||
-		     names_protected(p->rules[i].sha256, pb, npb);
+		     names_protected(p->rules[i].sha256, pb, npb, f);
 	out->rules = calloc(n + 1, sizeof(*out->rules));
-	if (!out->rules)
+	if (!out->rules) {
+		free(f);
 		return -ENOMEM;
+	}
 	for (i = 0; i < p->nrules && out->nrules < n; i++) {
 		const struct rule *r = &p->rules[i];
 
-		if (r->kind == MATCH_SHA256 && !names_protected(r->sha256, pb, npb))
+		if (r->kind == MATCH_SHA256 &&
+		    !names_protected(r->sha256, pb, npb, f))
 			continue;
 		out->rules[out->nrules++] = *r;
 		if (r->kind == MATCH_SHA256)
@@ -169,6 +198,7 @@ static int protected_rules(const struct policy *p, const struct protected *pb,
 		else
 			out->npath++;
 	}
+	free(f);
 	return 0;
 }
 
