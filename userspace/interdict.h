@@ -55,12 +55,28 @@ struct rule {
 
 struct str_chunk;
 
+/* What a file was when it was read, and where its rules are in p->rules. */
+struct policy_file {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	struct timespec read_at;	/* CLOCK_REALTIME as the read began */
+	size_t first, count;
+	bool known;			/* read from a file we could stat */
+};
+
 struct policy {
 	struct rule *rules;
 	size_t nrules, cap;
 	char **files;			/* every file read, owned */
 	__u8 (*file_hash)[ID_SHA256_LEN];	/* of each file's content */
+	struct policy_file *finfo;	/* of each file */
 	size_t nfiles;
+	/* Set before a load: a policy (the one in force) whose files, where
+	 * they are unchanged, need not be read again (see reuse_file()). */
+	const struct policy *reuse;
+	size_t nreused;			/* files whose rules were taken so */
 	size_t nsha, npath;		/* rules by match kind (npath: exact+tree) */
 	struct policy_pkgs *pkgs;	/* package= resolution, or NULL */
 	struct str_chunk *strings;	/* the rules' ids, messages and paths */
@@ -349,6 +365,7 @@ void pin_path(char *out, size_t len, const char *dir, const char *kind,
 	      const char *name);
 int pin_trust(struct interdict_bpf *skel, const char *const *paths, int n);
 int pin_remove(const char *dir);
+int pin_detach(const char *dir);
 int pin_read_head(const char *dir, struct id_state_head *head);
 
 /* openhook.c: the file_open program, attached only while needed; the

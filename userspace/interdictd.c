@@ -343,7 +343,17 @@ static struct policy *parse_policy(struct daemon *d, FILE *err_out)
 
 	if (!p)
 		return NULL;
+	/* files unchanged since the policy in force was read are not read
+	 * again: a reload after one small file changed beside a million
+	 * rules reads that file only */
+	p->reuse = d->skel ? maps_policy(d->skel->bss->state.gen) : NULL;
 	err = policy_load_dir(p, d->policy_dir, err_out);
+	p->reuse = NULL;
+	if (p->nreused)
+		log_info("policy", "%zu of %zu policy files unchanged since "
+			 "generation %llu was read: their rules taken as they "
+			 "were", p->nreused, p->nfiles,
+			 (unsigned long long)d->skel->bss->state.gen);
 	phase_end("policy read");
 	if (!err)
 		err = policy_check_protected(p, d->pb, d->npb, err_out);
@@ -683,12 +693,17 @@ static void finish_handover(struct daemon *d)
 		fd = pin_open_events(o->dir);
 		if (fd >= 0 && o->head.event_abi == ID_EVENT_ABI)
 			rb = ring_buffer__new(fd, handle_event, d, NULL);
+		if (rb)
+			consume(d, rb);
+		else
+			log_warnx("pin", "%s: events of another layout (ABI %u) "
+				  "left unread", o->dir, o->head.event_abi);
+		/* its programs deny before ours until they are detached, and
+		 * write there: read the ring again once they are */
+		err = pin_detach(o->dir);
 		if (rb) {
 			consume(d, rb);
 			ring_buffer__free(rb);
-		} else {
-			log_warnx("pin", "%s: events of another layout (ABI %u) "
-				  "left unread", o->dir, o->head.event_abi);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -696,7 +711,6 @@ static void finish_handover(struct daemon *d)
 			log_warnx("events", "%llu events were lost under the "
 				  "build before (%s)", (unsigned long long)
 				  o->head.events_lost, o->dir);
-		err = pin_remove(o->dir);
 		if (err)
 			log_warnx("pin", "cannot remove %s: %s; its programs "
 				  "stay attached beside ours", o->dir,

@@ -384,6 +384,36 @@ int pin_remove(const char *dir)
 	return err;
 }
 
+/* Remove another build's pins and detach its programs before returning.
+ * Unlinking a pinned link drops its last reference in the kernel's
+ * deferred work, so for a moment after pin_remove() the programs would
+ * still run, deny first and write to their own ring; holding each link
+ * open across the removal makes our close() the last reference, which
+ * detaches it there and then. A link we cannot open is left to the
+ * kernel, as before. */
+int pin_detach(const char *dir)
+{
+	char path[PATH_MAX];
+	int fds[ID_OWN_OBJS], n = 0, err, i;
+	struct dirent *de;
+	DIR *dp = opendir(dir);
+
+	while (dp && (de = readdir(dp)) && n < ID_OWN_OBJS) {
+		if (strncmp(de->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fds[n] = bpf_obj_get(path);
+		if (fds[n] >= 0)
+			n++;
+	}
+	if (dp)
+		closedir(dp);
+	err = pin_remove(dir);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return err;
+}
+
 /* Read the stable head of the state pinned in dir (any build's). */
 int pin_read_head(const char *dir, struct id_state_head *head)
 {

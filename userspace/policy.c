@@ -835,6 +835,7 @@ static const char *add_file(struct policy *p, const char *name,
 			    const char *buf, size_t len)
 {
 	__u8 (*sha)[ID_SHA256_LEN];
+	struct policy_file *fi;
 	char **files, *copy;
 
 	files = reallocarray(p->files, p->nfiles + 1, sizeof(*files));
@@ -845,6 +846,12 @@ static const char *add_file(struct policy *p, const char *name,
 	if (!sha)
 		return NULL;
 	p->file_hash = sha;
+	fi = reallocarray(p->finfo, p->nfiles + 1, sizeof(*fi));
+	if (!fi)
+		return NULL;
+	p->finfo = fi;
+	memset(&fi[p->nfiles], 0, sizeof(*fi));
+	fi[p->nfiles].first = p->nrules;
 	if (buf && digest_buf(buf, len, sha[p->nfiles]))
 		return NULL;
 	copy = strdup(name);
@@ -1039,11 +1046,77 @@ cleanup:
 	return ret;
 }
 
+/* A file is taken from p->reuse as it was, without reading it, when it is
+ * the same file (device and inode), of the same size and times, and was
+ * read more than REUSE_MARGIN_S after its last change: a change within
+ * the same tick as the read could leave the times as they were (the
+ * kernel's timestamps are coarse), so a file read so soon after a change
+ * is always read again. Only a policy that was put in force is reused:
+ * its files raised no error. */
+#define REUSE_MARGIN_S	1
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static int reuse_file(struct parser *ps, const char *path,
+		      const struct stat *st)
+{
+	const struct policy *old = ps->p->reuse;
+	const struct policy_file *of = NULL;
+	struct policy *p = ps->p;
+	size_t i, idx;
+
+	for (i = 0; old && i < old->nfiles && !of; i++)
+		if (old->finfo && old->finfo[i].known &&
+		    !strcmp(old->files[i], path))
+			of = &old->finfo[i];
+	if (!of || of->dev != st->st_dev || of->ino != st->st_ino ||
+	    of->size != st->st_size || !same_time(&of->mtime, &st->st_mtim) ||
+	    !same_time(&of->ctime, &st->st_ctim) ||
+	    of->read_at.tv_sec - st->st_ctim.tv_sec <= REUSE_MARGIN_S)
+		return 1;
+	ps->file = add_file(p, path, NULL, 0);
+	if (!ps->file)
+		return -ENOMEM;
+	idx = p->nfiles - 1;
+	memcpy(p->file_hash[idx], old->file_hash[of - old->finfo],
+	       ID_SHA256_LEN);
+	for (i = of->first; i < of->first + of->count; i++) {
+		const struct rule *o = &old->rules[i];
+		struct rule *r = next_rule(p);
+
+		if (!r)
+			return -ENOMEM;
+		*r = *o;
+		r->file = ps->file;
+		/* the old policy's strings go with it: nothing may point
+		 * there, not even an empty string */
+		r->id = str_add(p, o->id, strlen(o->id));
+		r->msg = o->msg[0] ? str_add(p, o->msg, strlen(o->msg)) : "";
+		r->path = o->path[0] ? str_add(p, o->path, strlen(o->path)) : "";
+		if (!r->id || !r->msg || !r->path)
+			return -ENOMEM;
+		p->nrules++;
+		if (r->kind == MATCH_SHA256)
+			p->nsha++;
+		else if (r->kind != MATCH_PACKAGE)
+			p->npath++;
+	}
+	p->finfo[idx] = *of;
+	p->finfo[idx].first = p->nrules - of->count;
+	p->nreused++;
+	return 0;
+}
+
 /* O_NONBLOCK: opening a FIFO for reading waits for a writer, which may
  * never come; the file's type is checked on the descriptor before any
  * read, as file_read() does. */
 static int parse_file(struct parser *ps, const char *path)
 {
+	struct policy_file *fi;
+	struct timespec read_at;
 	struct stat st;
 	int fd, ret;
 
@@ -1058,8 +1131,23 @@ static int parse_file(struct parser *ps, const char *path)
 		ret = read_error(ps, path, -EINVAL, st.st_mode & S_IFMT);
 	else if ((size_t)st.st_size >= FILE_MAX)
 		ret = read_error(ps, path, -EFBIG, 0);
-	else
+	else if ((ret = reuse_file(ps, path, &st)) <= 0)
+		;	/* taken as it was, or out of memory */
+	else {
+		clock_gettime(CLOCK_REALTIME, &read_at);
 		ret = parse_stream(ps, path, fd);
+		fi = ps->p->nfiles ? &ps->p->finfo[ps->p->nfiles - 1] : NULL;
+		if (!ret && fi && !strcmp(ps->p->files[ps->p->nfiles - 1], path)) {
+			fi->dev = st.st_dev;
+			fi->ino = st.st_ino;
+			fi->size = st.st_size;
+			fi->mtime = st.st_mtim;
+			fi->ctime = st.st_ctim;
+			fi->read_at = read_at;
+			fi->count = ps->p->nrules - fi->first;
+			fi->known = true;
+		}
+	}
 	close(fd);
 	return ret;
 }
@@ -1535,6 +1623,7 @@ void policy_free(struct policy *p)
 		free(p->files[i]);
 	free(p->files);
 	free(p->file_hash);
+	free(p->finfo);
 	free(p->rules);
 	dpkg_free(p->pkgs);
 	while (p->strings) {

@@ -4,6 +4,7 @@
  * the fields of parsed rules, precedence, and how directories are read.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -1191,6 +1192,97 @@ static void blake2b_256(const void *buf, size_t len, __u8 out[ID_SHA256_LEN])
 
 	EVP_Digest(buf, len, full, NULL, EVP_blake2b512(), NULL);
 	memcpy(out, full, ID_SHA256_LEN);
+}
+
+/* The files of a policy in force that are unchanged are taken as they
+ * were, strings copied (the old policy may go first); a file changed, or
+ * read too soon after its last change, is read again. */
+/* The same size and, in the same clock tick, the same times: what tells
+ * a rewrite apart here is an mtime set apart. */
+static int set_mtime(const char *path, time_t sec)
+{
+	struct timespec t[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_sec = sec } };
+
+	return utimensat(AT_FDCWD, path, t, 0) ? -errno : 0;
+}
+
+static void age_reads(struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfiles; i++)
+		p->finfo[i].read_at.tv_sec += 10;	/* read well after */
+}
+
+TEST_F(dir, unchanged_files_reused)
+{
+	static const char a[] = "deny sha256=" "00112233445566778899aabbccddeeff"
+		"00112233445566778899aabbccddeeff id=a msg=\"first\"\n"
+		"allow path=/opt/a/ id=a2\n";
+	struct policy p1 = { 0 }, p2 = { 0 }, p3 = { 0 }, p4 = { 0 };
+	__u8 d1[ID_SHA256_LEN], d2[ID_SHA256_LEN];
+	char pa[PATH_MAX], pb[PATH_MAX];
+
+	ASSERT_EQ(0, write_file(self->path, "a.rules", a));
+	ASSERT_EQ(0, write_file(self->path, "b.rules", "deny path=/b id=b\n"));
+	dir_path(self->path, "a.rules", pa);
+	dir_path(self->path, "b.rules", pb);
+	ASSERT_EQ(0, policy_load_dir(&p1, self->path, NULL));
+	ASSERT_EQ(0, policy_digest(&p1, d1));
+	EXPECT_EQ(0U, p1.nreused);
+
+	/* read just now: a change in the same tick would not show */
+	p2.reuse = &p1;
+	ASSERT_EQ(0, policy_load_dir(&p2, self->path, NULL));
+	EXPECT_EQ(0U, p2.nreused);
+	policy_free(&p2);
+
+	age_reads(&p1);
+	p2 = (struct policy){ .reuse = &p1 };
+	ASSERT_EQ(0, policy_load_dir(&p2, self->path, NULL));
+	EXPECT_EQ(2U, p2.nreused);
+	policy_free(&p1);
+	ASSERT_EQ(3U, p2.nrules);
+	EXPECT_EQ(1U, p2.nsha);
+	EXPECT_EQ(2U, p2.npath);
+	EXPECT_STREQ("a", p2.rules[0].id);
+	EXPECT_STREQ("first", p2.rules[0].msg);
+	EXPECT_EQ(0x00, p2.rules[0].sha256[0]);
+	EXPECT_EQ(0xff, p2.rules[0].sha256[31]);
+	EXPECT_STREQ("a2", p2.rules[1].id);
+	EXPECT_STREQ("/opt/a/", p2.rules[1].path);
+	EXPECT_EQ(ID_ACT_ALLOW, p2.rules[1].action);
+	EXPECT_EQ(2U, p2.rules[1].line);
+	EXPECT_STREQ(pa, p2.rules[1].file);
+	EXPECT_EQ(p2.files[0], p2.rules[1].file);
+	EXPECT_STREQ("/b", p2.rules[2].path);
+	EXPECT_STREQ(pb, p2.rules[2].file);
+	ASSERT_EQ(0, policy_digest(&p2, d2));
+	EXPECT_EQ(0, memcmp(d1, d2, sizeof(d1)));
+
+	/* b rewritten, same size: read again; a still taken */
+	ASSERT_EQ(0, write_file(self->path, "b.rules", "deny path=/c id=c\n"));
+	ASSERT_EQ(0, set_mtime(pb, 1000000000));
+	age_reads(&p2);
+	p3.reuse = &p2;
+	ASSERT_EQ(0, policy_load_dir(&p3, self->path, NULL));
+	EXPECT_EQ(1U, p3.nreused);
+	ASSERT_EQ(3U, p3.nrules);
+	EXPECT_STREQ("c", p3.rules[2].id);
+	EXPECT_STREQ("/c", p3.rules[2].path);
+	ASSERT_EQ(0, policy_digest(&p3, d1));
+	EXPECT_NE(0, memcmp(d1, d2, sizeof(d1)));
+
+	/* a new rule in a second load must not see a rule it duplicates
+	 * slip past because the other file was taken as it was */
+	ASSERT_EQ(0, write_file(self->path, "b.rules", "deny path=/d id=a\n"));
+	ASSERT_EQ(0, set_mtime(pb, 1000000001));
+	age_reads(&p3);
+	p4.reuse = &p3;
+	EXPECT_EQ(-EINVAL, policy_load_dir(&p4, self->path, NULL));
+	policy_free(&p4);
+	policy_free(&p3);
+	policy_free(&p2);
 }
 
 TEST_F(dir, digest)
