@@ -1045,21 +1045,28 @@ static int scale_one(const struct bench *b, struct scale *sc, unsigned idx)
 		if (sc->bpf_ns[i] < 0)
 			goto out;
 	}
-	/* Unchanged files are taken from the policy in force, not read
-	 * again; once the file is rewritten (touched: new times), it is. The
-	 * second is the reload the target is for. */
-	sc->reload_same_ms = reload_time(b);
-	if (sc->reload_same_ms < 0)
-		goto out;
+	/* The reload the target is for: the rule file rewritten (touched:
+	 * new times), so it is read again. Then one with the files as that
+	 * reload read them, which interdictd takes from the policy in force
+	 * without reading them. A file read within a second of its change
+	 * is always read again (its times may not show a change in the same
+	 * tick), hence the wait after the touch: the start read the files
+	 * just after they were written. Each reload's replaced policy goes a
+	 * second after it, hence the wait before the next. */
 	snprintf(file, sizeof(file), "%s50-bench.rules", dir);
 	if (utimensat(AT_FDCWD, file, NULL, 0)) {
 		fail("%s: %s", file, strerror(errno));
 		goto out;
 	}
+	sleep(2);
 	sc->reload_ms = reload_time(b);
 	if (sc->reload_ms < 0)
 		goto out;
 	sc->reload_load_ms = load_ms(b);
+	sleep(RELOAD_SETTLE_S);
+	sc->reload_same_ms = reload_time(b);
+	if (sc->reload_same_ms < 0)
+		goto out;
 	/* The replaced slot's keys and policy go a second after the switch,
 	 * which takes its own time at a million rules. */
 	sleep(RELOAD_SETTLE_S);
@@ -1515,9 +1522,9 @@ static void usage(FILE *f)
 "(started from PATH with its configuration in /etc/fapolicyd, which must\n"
 "deny the canary tree " CANARY_DIR "; checked each round).\n"
 "Scale: for each policy size, interdictd's start to enforcing (fork to pid\n"
-"file), reload time (`interdict reload`: with the files unchanged, which\n"
-"interdictd takes from the policy in force, then with the file rewritten,\n"
-"which it reads again: the time the target is for), RSS and HWM\n"
+"file), reload time (`interdict reload`: with the rule file rewritten,\n"
+"which interdictd reads again, the time the target is for; then with the\n"
+"files unchanged, which it takes from the policy in force), RSS and HWM\n"
 "(/proc/PID/status) after the start and 6 s after the reload, the memlock\n"
 "of its maps and programs (/proc/PID/fdinfo), the ns its programs run\n"
 "per open, exec and mmap (kernel.bpf_stats_enabled; the loops are timed\n"
