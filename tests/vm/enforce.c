@@ -1082,4 +1082,45 @@ TEST_F_TIMEOUT(enforce, sighup_reload_swaps_policies, 240)
 	EXPECT_EQ(0, ran);
 }
 
+/* A reload takes an unchanged file's rules from the policy in force
+ * without reading it: they go on denying, with their own id, message and
+ * file in the events, while the file that changed is read again. */
+TEST_F_TIMEOUT(enforce, reload_keeps_unchanged_files_rules, 240)
+{
+	char line[16384];
+
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+		  "deny path=@/bin/tool id=t-kept msg=\"kept as it was\"\n"));
+	ASSERT_EQ(0, write_policy(self, "b.rules",
+		  "deny path=@/bin/fine id=t-old\n"));
+	START("enforce");
+	/* a file read within a second of its change is read again: wait,
+	 * then reload so that the policy in force read both files late */
+	sleep(2);
+	ASSERT_EQ(0, sighup_and_wait(self, "in force"));
+
+	ASSERT_EQ(0, write_policy(self, "b.rules",
+		  "deny path=@/opt/vendor/bin/agent id=t-new\n"));
+	ASSERT_EQ(0, sighup_and_wait(self, "1 of 2 policy files unchanged"));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/bin/agent"), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-kept"),
+			       q("description", "kept as it was"),
+			       q("ruleset", at(self, "policy.d/a.rules")),
+			       NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-new"),
+			       q("ruleset", at(self, "policy.d/b.rules")),
+			       NULL));
+
+	/* nothing changed: once b.rules too was read late, both are taken
+	 * as they were, and still deny */
+	sleep(2);
+	ASSERT_EQ(0, sighup_and_wait(self, "in force"));
+	ASSERT_EQ(0, sighup_and_wait(self, "2 of 2 policy files unchanged"));
+	EXPECT_EQ(-EPERM, run(at(self, "bin/tool"), NULL));
+	EXPECT_EQ(-EPERM, run(at(self, "opt/vendor/bin/agent"), NULL));
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/fine"), NULL));
+}
+
 TEST_HARNESS_MAIN
