@@ -608,49 +608,20 @@ __noinline int match_path(long len, __u32 slot, __u32 hook,
 	return 0;
 }
 
-struct sha_walk {
-	void *ents;
-	const struct id_sha *sha;
-	struct id_rule *best;
-	__u32 first, end, hook;
-	bool hit;
-};
-
-/* Entry first + i of the bucket: its rule considered, if it is the hash. */
-static long sha_step(__u32 i, void *ctx)
-{
-	struct sha_walk *w = ctx;
-	struct id_sha_ent *e;
-	__u32 k = w->first + i;
-	__u64 diff;
-
-	if (k >= w->end)
-		return 1;
-	e = bpf_map_lookup_elem(w->ents, &k);
-	if (!e)
-		return 1;
-	diff = (e->sha.w[0] ^ w->sha->w[0]) | (e->sha.w[1] ^ w->sha->w[1]) |
-	       (e->sha.w[2] ^ w->sha->w[2]) | (e->sha.w[3] ^ w->sha->w[3]);
-	if (diff)
-		return 0;
-	consider(w->best, &e->rule, w->hook);
-	w->hit = e->rule.hooks & w->hook;
-	return 1;
-}
-
 /* The SHA-256 rule of slot for *sha, if there is one, considered for
  * *best as match_path() does; 1 if it applies to hook. A global function,
- * verified once for each program, and its walk of a bucket a bpf_loop()
- * callback, verified once too: neither is explored again at each of
- * decide()'s tries or at each entry. */
+ * verified once for each program, not at each of decide()'s tries; its
+ * walk of a bucket is a bounded loop (at most ID_SHA_BUCKET_MAX entries,
+ * one on average), which costs less per entry than bpf_loop()'s call of a
+ * callback. */
 __noinline int sha_find(__u32 slot, const struct id_sha *sha, __u32 hook,
 			struct id_rule *best)
 {
-	struct sha_walk w = { .sha = sha, .best = best, .hook = hook };
 	struct id_sha_bucket *bucket;
-	__u32 b, nb, key;
-	void *index;
-	__u64 seed;
+	struct id_sha_ent *e;
+	__u32 b, nb, key, k, i;
+	void *index, *ents;
+	__u64 seed, diff;
 
 	if (!sha || !best)
 		return 0;
@@ -660,18 +631,27 @@ __noinline int sha_find(__u32 slot, const struct id_sha *sha, __u32 hook,
 	if (!nb)
 		return 0;
 	key = slot;	/* on the stack as a key: its bound is lost there */
-	w.ents = bpf_map_lookup_elem(&sha_ents, &key);
+	ents = bpf_map_lookup_elem(&sha_ents, &key);
 	index = bpf_map_lookup_elem(&sha_index, &key);
-	if (!w.ents || !index)
+	if (!ents || !index)
 		return 0;
 	b = id_sha_bucket(sha, seed, nb);
 	bucket = bpf_map_lookup_elem(index, &b);
 	if (!bucket)
 		return 0;
-	w.first = bucket->first;
-	w.end = bucket->end;
-	bpf_loop(ID_SHA_BUCKET_MAX, sha_step, &w, 0);
-	return w.hit;
+	k = bucket->first;
+	for (i = 0; i < ID_SHA_BUCKET_MAX && k < bucket->end; i++, k++) {
+		e = bpf_map_lookup_elem(ents, &k);
+		if (!e)
+			return 0;
+		diff = (e->sha.w[0] ^ sha->w[0]) | (e->sha.w[1] ^ sha->w[1]) |
+		       (e->sha.w[2] ^ sha->w[2]) | (e->sha.w[3] ^ sha->w[3]);
+		if (diff)
+			continue;
+		consider(best, &e->rule, hook);
+		return (e->rule.hooks & hook) != 0;
+	}
+	return 0;
 }
 
 /* One directory up from w->d; stops at the first rule that applies. */

@@ -34,6 +34,7 @@ struct parser {
 	unsigned int nerr;
 	const char *file;	/* file being parsed, owned by p->files */
 	unsigned int line;
+	size_t reuse_next;	/* where in p->reuse the next file likely is */
 };
 
 /* A word of a rule line; for key=value, val points past the '='. */
@@ -1066,12 +1067,17 @@ static int reuse_file(struct parser *ps, const char *path,
 	const struct policy *old = ps->p->reuse;
 	const struct policy_file *of = NULL;
 	struct policy *p = ps->p;
-	size_t i, idx;
+	size_t i, k, idx;
 
-	for (i = 0; old && i < old->nfiles && !of; i++)
-		if (old->finfo && old->finfo[i].known &&
-		    !strcmp(old->files[i], path))
+	/* files come in the same order as last time: look where the last
+	 * one was found first, so that many files cost one compare each */
+	for (k = 0; old && old->finfo && k < old->nfiles && !of; k++) {
+		i = (ps->reuse_next + k) % old->nfiles;
+		if (old->finfo[i].known && !strcmp(old->files[i], path)) {
 			of = &old->finfo[i];
+			ps->reuse_next = i + 1;
+		}
+	}
 	if (!of || of->dev != st->st_dev || of->ino != st->st_ino ||
 	    of->size != st->st_size || !same_time(&of->mtime, &st->st_mtim) ||
 	    !same_time(&of->ctime, &st->st_ctim) ||
