@@ -1206,6 +1206,10 @@ static int run(struct daemon *d)
 		}
 		if (sink_ready(&d->sink)) {
 			consume(d, rb);
+			/* written before anything that takes time (the scan
+			 * of running processes, a refresh): what left the
+			 * ring is on disk should the daemon be killed */
+			sink_sync(&d->sink);
 			maps_tidy(d->skel);
 		}
 		check_counters(d);
@@ -1354,6 +1358,7 @@ int main(int argc, char **argv)
 	d.skel->bss->state.stop_reason = ID_STOP_RUNNING;
 	d.skel->bss->state.started_boot_ns = 0;
 	lifecycle_event(&d, "daemon-started", NULL, NULL);
+	sink_sync(&d.sink);	/* what the builds before us queued, too */
 	/* From here on the daemon only reloads, answers and writes events;
 	 * the pid file says it is enforcing and narrowed. */
 	if (sandbox_enter(why, sizeof(why)))

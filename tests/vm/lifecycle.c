@@ -11,6 +11,15 @@
 
 #include "common.h"
 
+/* Seconds into the hour, as event timestamps give them (UTC). */
+static double now_in_hour(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (ts.tv_sec % 3600) + ts.tv_nsec / 1e9;
+}
+
 /* A child that tries path every 20 ms until stop_file exists, then exits
  * with the number of runs that succeeded (capped), after writing the
  * number of attempts to count_file. */
@@ -18,19 +27,31 @@ static pid_t looper(const char *path, const char *stop_file,
 		    const char *count_file)
 {
 	pid_t pid = fork();
-	int ran = 0, tries = 0;
-	FILE *f;
+	int ran = 0, tries = 0, other = 0, last = 0, ret;
+	char times_file[PATH_MAX + 8];
+	FILE *f, *times;
 
 	if (pid)
 		return pid;
+	snprintf(times_file, sizeof(times_file), "%s.times", count_file);
+	times = fopen(times_file, "we");
 	while (access(stop_file, F_OK)) {
 		tries++;
-		ran += run(path, NULL) == PAYLOAD_EXIT;
+		if (times)
+			fprintf(times, "%.3f\n", now_in_hour());
+		ret = run(path, NULL);
+		ran += ret == PAYLOAD_EXIT;
+		if (ret != PAYLOAD_EXIT && ret != -EPERM) {
+			other++;	/* neither ran nor denied: say how */
+			last = ret;
+		}
 		usleep(20000);
 	}
+	if (times)
+		fclose(times);
 	f = fopen(count_file, "we");
 	if (f) {
-		fprintf(f, "%d\n", tries);
+		fprintf(f, "%d %d %d\n", tries, other, last);
 		fclose(f);
 	}
 	_exit(ran > 100 ? 100 : ran);
@@ -39,7 +60,7 @@ static pid_t looper(const char *path, const char *stop_file,
 static int looper_stop(pid_t pid, const char *stop_file, const char *count_file,
 		       int *tries)
 {
-	int status;
+	int status, other = 0, last = 0;
 	FILE *f;
 
 	close(open(stop_file, O_WRONLY | O_CREAT, 0644));
@@ -47,10 +68,13 @@ static int looper_stop(pid_t pid, const char *stop_file, const char *count_file,
 	f = fopen(count_file, "re");
 	*tries = -1;
 	if (f) {
-		if (fscanf(f, "%d", tries) != 1)
+		if (fscanf(f, "%d %d %d", tries, &other, &last) != 3)
 			*tries = -1;
 		fclose(f);
 	}
+	if (other)
+		fprintf(stderr, "# %d of %d attempts neither ran nor were "
+			"denied (last: %d)\n", other, *tries, last);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
 }
 
@@ -83,6 +107,68 @@ static int pin_dirs(struct _test_data_enforce *self, char *first)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* Seconds into the hour of an event line's @timestamp, or -1. */
+static double line_time(const char *line)
+{
+	const char *t = strstr(line, "\"@timestamp\":\"");
+	int mm;
+	double ss;
+
+	if (!t || sscanf(t + 14, "%*4d-%*2d-%*2dT%*2d:%2d:%lf", &mm, &ss) != 2)
+		return -1;
+	return mm * 60 + ss;
+}
+
+/* When denials of path are missing: the daemon's own lines, and each
+ * attempt (times the looper wrote) that no denial follows within 2 s
+ * before the next attempt's, to tell which step lost them. */
+static void log_missing(struct _test_data_enforce *self, const char *path,
+			const char *count_file)
+{
+	char file[PATH_MAX + 8], buf[16384], *a;
+	static double ev[4096], at_[4096];
+	int nev = 0, nat = 0, i, k = 0;
+	double t;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "%s/events.json", self->dir);
+	f = fopen(file, "re");
+	while (f && fgets(buf, sizeof(buf), f)) {
+		t = line_time(buf);
+		if (!strstr(buf, q("action", "exec-denied"))) {
+			a = strstr(buf, "\"action\":\"");
+			fprintf(stderr, "# %.3f %.30s\n", t, a ? a : buf);
+		} else if (strstr(buf, q("path", path)) && nev < 4096) {
+			ev[nev++] = t;
+		}
+	}
+	if (f)
+		fclose(f);
+	snprintf(file, sizeof(file), "%s.times", count_file);
+	f = fopen(file, "re");
+	while (f && nat < 4096 && fscanf(f, "%lf", &at_[nat]) == 1)
+		nat++;
+	if (f)
+		fclose(f);
+	/* events sorted by time: each attempt takes the first one at or
+	 * after it */
+	for (i = 1; i < nev; i++)
+		for (k = i; k > 0 && ev[k - 1] > ev[k]; k--) {
+			t = ev[k];
+			ev[k] = ev[k - 1];
+			ev[k - 1] = t;
+		}
+	for (i = 0, k = 0; i < nat; i++) {
+		while (k < nev && ev[k] < at_[i] - 0.002)
+			k++;
+		if (k < nev && (i + 1 == nat || ev[k] < at_[i + 1]))
+			k++;
+		else
+			fprintf(stderr, "# %.3f attempt with no denial\n",
+				at_[i]);
+	}
 }
 
 TEST_F_TIMEOUT(enforce, no_gap_across_kill_restart_and_upgrade, 300)
@@ -131,6 +217,8 @@ TEST_F_TIMEOUT(enforce, no_gap_across_kill_restart_and_upgrade, 300)
 		usleep(100000);
 	}
 	EXPECT_EQ(tries, denied);
+	if (denied != tries)
+		log_missing(self, at(self, "bin/tool"), count);
 	EXPECT_EQ(0, count_lines(self, q("action", "events-lost"), NULL));
 	TH_LOG("%d attempts, every 20 ms, across kill -9, restart, SIGTERM "
 	       "and start, hand-over: %d ran, %d denied events", tries, ran,
