@@ -1040,9 +1040,11 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 }
 
 /* hook: the rules' hook bit; ev_hook: the hook named in the event (an
- * mprotect is decided by the mmap rules). */
+ * mprotect is decided by the mmap rules). content: the SHA-256 rules of
+ * an open, once the file can be read (file_post_open): its path was
+ * decided by file_open. */
 static __always_inline int evaluate(struct file *file, __u8 hook,
-				    __u8 ev_hook, bool kf)
+				    __u8 ev_hook, bool kf, bool content)
 {
 	struct inode *inode = file->f_inode;
 	bool have_sha = false, clean = false, sha_miss = false;
@@ -1061,20 +1063,28 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	/* Only regular files run; directories and devices are never denied. */
 	if ((inode->i_mode & S_IFMT) != S_IFREG)
 		return 0;
+	/* the daemon reads what it must, before it hashes anything */
+	if (content && (bpf_get_current_pid_tgid() >> 32) == state.daemon_tgid)
+		return 0;
 	/* The epoch is read before anything it guards. */
 	epoch = READ_ONCE(state.epoch);
 	c = bpf_inode_storage_get(&icache, inode, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	mount = clean_mount(file, kf);
-	if (c)
-		clean = clean_get(c, epoch, mount, hook);
-	if (links_moving())
-		marked = link_marked(inode, hook, &mark);
+	if (content) {
+		clean = true;	/* no path rule is looked at here */
+		mount = 0;
+	} else {
+		mount = clean_mount(file, kf);
+		if (c)
+			clean = clean_get(c, epoch, mount, hook);
+		if (links_moving())
+			marked = link_marked(inode, hook, &mark);
+	}
 	/* Hash first: it may sleep, and nothing below may. Empty files (and
 	 * the pseudo-files of /proc) have nothing to hash, and a file in the
-	 * middle of file_open cannot be read yet (policy_parse refuses
-	 * sha256 rules with on=open). */
-	if (hook != ID_HOOK_OPEN &&
+	 * middle of file_open cannot be read yet: content_check() hashes it
+	 * once it can. */
+	if ((hook != ID_HOOK_OPEN || content) &&
 	    ((state.sha_hooks[0] | state.sha_hooks[1]) & hook) &&
 	    inode->i_size > 0) {
 		/* a file of hash_uncacheable() never has a cached answer:
@@ -1237,7 +1247,7 @@ static __always_inline int bprm_check(struct linux_binprm *bprm, int ret,
 	ret = fileless_check(bprm->file, ID_HOOK_EXEC);
 	if (ret)
 		return ret;
-	return evaluate(bprm->file, ID_HOOK_EXEC, ID_HOOK_EXEC, kf);
+	return evaluate(bprm->file, ID_HOOK_EXEC, ID_HOOK_EXEC, kf, false);
 }
 
 SEC("lsm.s/bprm_check_security")
@@ -1270,7 +1280,7 @@ static __always_inline int mmap_check(struct file *file, unsigned long prot,
 	ret = fileless_check(file, ID_HOOK_MMAP);
 	if (ret || !file)
 		return ret;
-	return evaluate(file, ID_HOOK_MMAP, ID_HOOK_MMAP, kf);
+	return evaluate(file, ID_HOOK_MMAP, ID_HOOK_MMAP, kf, false);
 }
 
 SEC("lsm.s/mmap_file")
@@ -1412,7 +1422,7 @@ static __always_inline int open_check(struct file *file, int ret, bool kf)
 	if (((state.rule_hooks[0] | state.rule_hooks[1]) & ID_HOOK_OPEN) &&
 	    backing_open(file, kf))
 		return 0;
-	return evaluate(file, ID_HOOK_OPEN, ID_HOOK_OPEN, kf);
+	return evaluate(file, ID_HOOK_OPEN, ID_HOOK_OPEN, kf, false);
 }
 
 SEC("lsm.s/file_open")
@@ -1425,6 +1435,41 @@ SEC("lsm.s/file_open")
 int BPF_PROG(file_open_kf, struct file *file, int ret)
 {
 	return open_check(file, ret, true);
+}
+
+/* SHA-256 rules with on=open (sh x.sh, . x.sh, python3 x.py of a denied
+ * script under any name): the content of a file opened for reading, once
+ * the open has made it readable. file_post_open (6.9 and later) runs
+ * right after file_open, before the open returns or truncates; interdictd
+ * attaches this program only while such a rule is in force. Files larger
+ * than ID_CONTENT_MAX are not hashed at open (a database or log file
+ * would be read whole at its first open): they are counted. */
+static __always_inline int content_check(struct file *file, int ret,
+					 bool kf)
+{
+	if (ret)
+		return ret;
+	if (!(file->f_mode & FMODE_READ) ||
+	    !((state.sha_hooks[0] | state.sha_hooks[1]) & ID_HOOK_OPEN))
+		return 0;
+	if (file->f_inode->i_size > ID_CONTENT_MAX) {
+		if ((file->f_inode->i_mode & S_IFMT) == S_IFREG)
+			__sync_fetch_and_add(&state.content_big, 1);
+		return 0;
+	}
+	return evaluate(file, ID_HOOK_OPEN, ID_HOOK_OPEN, kf, true);
+}
+
+SEC("lsm.s/file_post_open")
+int BPF_PROG(file_post_open, struct file *file, int mask, int ret)
+{
+	return content_check(file, ret, false);
+}
+
+SEC("lsm.s/file_post_open")
+int BPF_PROG(file_post_open_kf, struct file *file, int mask, int ret)
+{
+	return content_check(file, ret, true);
 }
 
 /* Renames, links and mount changes can give a file another path: cached

@@ -11,6 +11,9 @@
 #define ID_PATH_KEY_MAX	256	/* longest rule path, including the NUL */
 #define ID_PATH_MAX	4096	/* longest path reported in an event */
 #define ID_COMM_LEN	16
+/* The largest file whose content an open is checked against SHA-256 rules
+ * with on=open (a script, not a database read whole at its first open). */
+#define ID_CONTENT_MAX	(64ULL << 20)
 #define ID_MAX_DEPTH	1024	/* directories walked up for subtree inode rules;
 				 * a file deeper than that is denied (fail
 				 * closed) where inode rules exist */
@@ -256,6 +259,8 @@ struct id_state {
 				 * attached (see id_inode_cache.stamp) */
 	__u64 sha_seed[ID_NSLOTS];	/* the SHA-256 table's bucket seed */
 	__u32 sha_buckets[ID_NSLOTS];	/* its buckets, 0: no table */
+	__u64 content_big;	/* read-opens of files over ID_CONTENT_MAX,
+				 * not hashed for on=open SHA-256 rules */
 };
 
 /* A symbolic link crossed while resolving a rule's path, in the `links`

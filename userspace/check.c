@@ -353,6 +353,8 @@ static int check_policy(const struct check_args *a, const struct config *c,
 	check_limit(d, where, p->npath, c->lim.path_rules, "path",
 		    "max-path-rules", config);
 	ret = check_protected(p, d);
+	if (policy_check_kernel_diags(p, features_post_open(), d) && !ret)
+		ret = -EINVAL;
 	check_risky(p, d);
 	return ret;
 }

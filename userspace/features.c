@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <bpf/btf.h>
 
 #include "interdict.h"
 
@@ -143,4 +144,52 @@ const char *features_off(const struct features *f)
 	       "and open of files no rule names cost a path lookup each time. "
 	       "Exec events leave out interdict.exec_args (the argv tried), "
 	       "which needs bpf_probe_read_user_str(), withheld with it";
+}
+
+/* Whether the kernel has the file_post_open hook (6.9 and later), which
+ * SHA-256 rules with on=open need: the one place a file can be hashed
+ * once it is open and before the open returns. Read from the kernel's
+ * BTF once. */
+bool features_post_open(void)
+{
+	static int known = -1;
+	struct btf *btf;
+
+	if (known < 0) {
+		btf = btf__load_vmlinux_btf();
+		known = btf && btf__find_by_name_kind(btf,
+				"bpf_lsm_file_post_open", BTF_KIND_FUNC) > 0;
+		btf__free(btf);
+	}
+	return known;
+}
+
+/* Rules this kernel cannot enforce, each reported at its file and line:
+ * SHA-256 rules with on=open without file_post_open. */
+int policy_check_kernel_diags(const struct policy *p, bool post_open,
+			      struct diags *d)
+{
+	struct utsname u;
+	size_t i;
+	int bad = 0;
+
+	if (post_open)
+		return 0;
+	uname(&u);
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->kind != MATCH_SHA256 || !(r->hooks & ID_HOOK_OPEN))
+			continue;
+		diag_add(d, false, r->file, r->line, "rule '%s': sha256= with on=open needs the kernel's file_post_open hook (Linux 6.9 and later), which this kernel (%s) lacks; use on=exec,mmap here, or a path rule with on=open", r->id, u.release);
+		bad = -EINVAL;
+	}
+	return bad;
+}
+
+int policy_check_kernel(const struct policy *p, FILE *err)
+{
+	struct diags d = { .f = err };
+
+	return policy_check_kernel_diags(p, features_post_open(), &d);
 }

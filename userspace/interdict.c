@@ -145,6 +145,18 @@ static int do_doctor(int argc, char **argv)
 		 "Enforcement is pinned in " ID_PIN_DIR ": only interdictd "
 		 "may reach its maps, programs, links and pins");
 	n++;
+	/* SHA-256 rules with on=open: what `check` refuses without it */
+	c[n].what = "content";
+	c[n].ok = true;
+	c[n].warn = !features_post_open();
+	snprintf(c[n].detail, sizeof(c[0].detail), "%s", c[n].warn ?
+		 "no file_post_open hook (Linux 6.9 and later has it): "
+		 "sha256 rules with on=open (a script read by sh or python, "
+		 "by content) are refused here; exec and mmap by SHA-256 and "
+		 "open by path are enforced" :
+		 "file_post_open: sha256 rules with on=open deny reading a "
+		 "script by its content");
+	n++;
 	loader_close(skel);
 
 	if (json_out) {

@@ -303,6 +303,12 @@ struct features {
 void features_probe(struct features *f);
 const char *features_blocker(const struct features *f, char *buf, size_t len);
 const char *features_off(const struct features *f);
+bool features_post_open(void);
+/* Rules the running kernel cannot enforce (sha256= with on=open before
+ * 6.9), reported at their file and line: -EINVAL if any. */
+int policy_check_kernel(const struct policy *p, FILE *err);
+int policy_check_kernel_diags(const struct policy *p, bool post_open,
+			      struct diags *d);
 
 /* loader.c: the BPF object's life: open, size, load, attach, self-test. */
 struct interdict_bpf;
@@ -368,9 +374,11 @@ int pin_remove(const char *dir);
 int pin_detach(const char *dir);
 int pin_read_head(const char *dir, struct id_state_head *head);
 
-/* openhook.c: the file_open program, attached only while needed; the
- * skeleton has two (the *_kf one for 6.12 and later), of which one loads */
-#define OPEN_HOOK_PROGS	2
+/* openhook.c: the file_open and file_post_open programs, attached only
+ * while needed; the skeleton has two of each (the *_kf one for 6.12 and
+ * later), of which one loads */
+#define OPEN_HOOK_PROGS	4
+enum { OPEN_HOOK_OPEN = 0, OPEN_HOOK_CONTENT = 1 };
 struct bpf_program;
 struct bpf_program *open_hook_prog(struct interdict_bpf *skel, int i,
 				   struct bpf_link ***link);
@@ -379,6 +387,12 @@ bool open_hook_attached(struct interdict_bpf *skel);
 void open_hook_started(struct interdict_bpf *skel);
 int open_hook_set(struct interdict_bpf *skel, const char *dir, bool on,
 		  char *why, size_t len);
+/* SHA-256 rules with on=open: file_post_open */
+bool content_hook_needed(const struct policy *p);
+bool content_hook_attached(struct interdict_bpf *skel);
+bool content_hook_available(struct interdict_bpf *skel, const char *dir);
+int content_hook_set(struct interdict_bpf *skel, const char *dir, bool on,
+		     char *why, size_t len);
 int pin_open_events(const char *dir);
 
 /* maps.c: policy generations in the BPF maps. maps_install takes

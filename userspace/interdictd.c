@@ -357,6 +357,8 @@ static struct policy *parse_policy(struct daemon *d, FILE *err_out)
 	phase_end("policy read");
 	if (!err)
 		err = policy_check_protected(p, d->pb, d->npb, err_out);
+	if (!err)
+		err = policy_check_kernel(p, err_out);
 	phase_end("checked");
 	if (err) {
 		policy_free(p);
@@ -372,18 +374,23 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	__u64 changes = __atomic_load_n(&d->skel->bss->state.link_changes,
 					__ATOMIC_ACQUIRE);
 	__u8 digest[ID_SHA256_LEN];
-	bool open_hook;
+	bool open_hook, content_hook;
 	char why[512];
 	int err;
 
 	if (policy_digest(p, digest))
 		memset(digest, 0, sizeof(digest));
 	phase_end("digest");
-	/* on=open rules need file_open attached before they are in force;
-	 * it is detached once a policy without them is (see openhook.c) */
+	/* on=open rules need file_open attached before they are in force,
+	 * SHA-256 ones file_post_open too; each is detached once a policy
+	 * without them is (see openhook.c) */
 	open_hook = open_hook_needed(p);
+	content_hook = content_hook_needed(p);
 	err = open_hook ? open_hook_set(d->skel, d->pin_dir, true, why,
 					sizeof(why)) : 0;
+	if (!err && content_hook)
+		err = content_hook_set(d->skel, d->pin_dir, true, why,
+				       sizeof(why));
 	if (!err)
 		err = maps_install(d->skel, p, &d->lim, digest, why,
 				   sizeof(why));
@@ -403,6 +410,9 @@ static int install_policy(struct daemon *d, struct policy *p, FILE *err_out)
 	/* detaching failed: the program stays attached, which costs time */
 	if (!open_hook &&
 	    open_hook_set(d->skel, d->pin_dir, false, why, sizeof(why)))
+		log_warnx("kernel", "%s", why);
+	if (!content_hook &&
+	    content_hook_set(d->skel, d->pin_dir, false, why, sizeof(why)))
 		log_warnx("kernel", "%s", why);
 	links_watch(d->skel, p);
 	links_disarm(d->skel);
@@ -781,10 +791,17 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 		   (unsigned long long)st->link_denied);
 		kv(out, "fileless", "%s, %llu decided", fileless_mode_name(
 		   st->fileless), (unsigned long long)st->fileless_seen);
-		kv(out, "programs", "%zu attached, pinned in %s; file_open %s",
+		kv(out, "programs", "%zu attached, pinned in %s; file_open %s; "
+		   "file_post_open %s",
 		   programs_attached(d), d->pin_dir,
 		   open_hook_attached(d->skel) ? "attached" :
-		   "not attached (no on=open rule)");
+		   "not attached (no on=open rule)",
+		   content_hook_attached(d->skel) ? "attached" :
+		   "not attached (no sha256 rule with on=open)");
+		kv(out, "content at open", "%llu read-opens of files over "
+		   "%llu MiB not hashed for sha256 rules with on=open",
+		   (unsigned long long)st->content_big,
+		   (unsigned long long)(ID_CONTENT_MAX >> 20));
 		kv(out, "daemon", "pid %d, up %ld s, started %s", (int)getpid(),
 		   uptime, d->start_kind);
 		kv(out, "last reload", "%s, generation %llu%s%s",
@@ -822,6 +839,10 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_uint(&j, "max_depth", ID_MAX_DEPTH);
 	json_uint(&j, "link_denied", st->link_denied);
 	json_obj_close(&j);
+	json_obj_open(&j, "content_at_open");
+	json_uint(&j, "max_bytes", ID_CONTENT_MAX);
+	json_uint(&j, "too_big", st->content_big);
+	json_obj_close(&j);
 	json_obj_open(&j, "fileless");
 	json_str(&j, "mode", fileless_mode_name(st->fileless));
 	json_uint(&j, "decided", st->fileless_seen);
@@ -829,6 +850,7 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_obj_open(&j, "programs");
 	json_uint(&j, "attached", programs_attached(d));
 	json_bool(&j, "file_open", open_hook_attached(d->skel));
+	json_bool(&j, "file_post_open", content_hook_attached(d->skel));
 	json_str(&j, "pin_dir", d->pin_dir);
 	json_obj_close(&j);
 	json_obj_open(&j, "daemon");

@@ -63,7 +63,7 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	struct interdict_bpf *skel;
 	struct features f;
 	struct btf *btf;
-	bool kf;
+	bool kf, post_open;
 	int err, bpf_args;
 
 	libbpf_set_print(libbpf_log);
@@ -82,6 +82,8 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	kf = hook_nargs(btf, "bpf_get_task_exe_file") >= 0 &&
 	     hook_nargs(btf, "bpf_path_d_path") >= 0 &&
 	     hook_nargs(btf, "bpf_put_file") >= 0;
+	/* file_post_open came with 6.9: SHA-256 rules with on=open */
+	post_open = hook_nargs(btf, "bpf_lsm_file_post_open") >= 0;
 	/* security_bpf() gained a fourth argument in 6.16 */
 	bpf_args = hook_nargs(btf, "bpf_lsm_bpf");
 	btf__free(btf);
@@ -113,6 +115,12 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 		err = bpf_program__set_autoload(skel->progs.file_open_kf, kf);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.file_open, !kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_post_open_kf,
+						post_open && kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_post_open,
+						post_open && !kf);
 	if (err) {
 		interdict_bpf__destroy(skel);
 		return err;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The file_open program, attached only while something needs it. Any
+ * The programs on the open path, attached only while something needs them:
+ * file_open, and file_post_open for SHA-256 rules with on=open. Any
  * program on file_open costs every open(2) on the host (the kernel's
  * trampoline alone, whatever the program does), and only on=open rules
  * need one: the hash cache learns of writes from the file systems' own
@@ -8,8 +9,10 @@
  * it is attached while the policy has on=open rules, and always on a
  * kernel whose common file systems count no changes (before 6.6: ext4
  * before 6.2, tmpfs before 6.6), where hashes could not be reused
- * without it. Its program is pinned beside the links, so that a daemon
- * that adopted the pins can attach it again.
+ * without it. file_post_open (6.9 and later) hashes what is opened for
+ * reading, up to ID_CONTENT_MAX, and is attached only while a SHA-256
+ * rule with on=open is in force. Their programs are pinned beside the
+ * links, so that a daemon that adopted the pins can attach them again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,24 +54,53 @@ bool open_hook_needed(const struct policy *p)
 	return false;
 }
 
+bool content_hook_needed(const struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrules; i++)
+		if ((p->rules[i].hooks & ID_HOOK_OPEN) &&
+		    p->rules[i].kind == MATCH_SHA256 &&
+		    p->rules[i].action == ID_ACT_DENY)
+			return true;
+	return false;
+}
+
+/* Program i of OPEN_HOOK_PROGS: two for each hook, the *_kf one (6.12 and
+ * later) first; at most one of each pair loads. */
 struct bpf_program *open_hook_prog(struct interdict_bpf *skel, int i,
 				   struct bpf_link ***link)
 {
+	struct bpf_program *const progs[OPEN_HOOK_PROGS] = {
+		skel->progs.file_open_kf, skel->progs.file_open,
+		skel->progs.file_post_open_kf, skel->progs.file_post_open,
+	};
+	struct bpf_link **const links[OPEN_HOOK_PROGS] = {
+		&skel->links.file_open_kf, &skel->links.file_open,
+		&skel->links.file_post_open_kf, &skel->links.file_post_open,
+	};
+
 	if (link)
-		*link = i ? &skel->links.file_open : &skel->links.file_open_kf;
-	return i ? skel->progs.file_open : skel->progs.file_open_kf;
+		*link = links[i];
+	return progs[i];
 }
 
-/* The file_open program of this kernel (the *_kf one on 6.12 and later)
- * and its link slot in the skeleton; a new fd of the program, from the
- * skeleton when it was loaded here, else from its pin. */
-static int open_prog(struct interdict_bpf *skel, const char *dir,
+static const char *const hook_names[] = { "file_open", "file_post_open" };
+static const char *const hook_why[] = {
+	"the policy has on=open rules",
+	"the policy has SHA-256 rules with on=open",
+};
+
+/* The program of hook h (OPEN_HOOK_*) for this kernel and its link slot
+ * in the skeleton; a new fd of the program, from the skeleton when it was
+ * loaded here, else from its pin. */
+static int open_prog(struct interdict_bpf *skel, const char *dir, int h,
 		     struct bpf_program **prog, struct bpf_link ***link)
 {
 	char path[PATH_MAX];
 	int i, fd;
 
-	for (i = 0; i < OPEN_HOOK_PROGS; i++) {
+	for (i = 2 * h; i < 2 * h + 2; i++) {
 		*prog = open_hook_prog(skel, i, link);
 		fd = bpf_program__fd(*prog);
 		if (fd >= 0) {
@@ -84,9 +116,39 @@ static int open_prog(struct interdict_bpf *skel, const char *dir,
 	return -ENOENT;
 }
 
+static bool attached(struct interdict_bpf *skel, int h)
+{
+	struct bpf_link **link;
+
+	open_hook_prog(skel, 2 * h, &link);
+	if (*link)
+		return true;
+	open_hook_prog(skel, 2 * h + 1, &link);
+	return *link != NULL;
+}
+
 bool open_hook_attached(struct interdict_bpf *skel)
 {
-	return skel->links.file_open_kf || skel->links.file_open;
+	return attached(skel, OPEN_HOOK_OPEN);
+}
+
+bool content_hook_attached(struct interdict_bpf *skel)
+{
+	return attached(skel, OPEN_HOOK_CONTENT);
+}
+
+/* Whether this kernel has file_post_open's program (loaded here, or
+ * pinned by the daemon this one adopted). */
+bool content_hook_available(struct interdict_bpf *skel, const char *dir)
+{
+	struct bpf_program *prog;
+	struct bpf_link **link;
+	int fd = open_prog(skel, dir, OPEN_HOOK_CONTENT, &prog, &link);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /* The kernel may trust what file_open saw from here on. */
@@ -98,7 +160,7 @@ void open_hook_started(struct interdict_bpf *skel)
 	__atomic_store_n(&st->open_hook, 1, __ATOMIC_SEQ_CST);
 }
 
-static int attach(struct interdict_bpf *skel, const char *dir,
+static int attach(struct interdict_bpf *skel, const char *dir, int h,
 		  char *why, size_t len)
 {
 	struct bpf_program *prog;
@@ -106,10 +168,10 @@ static int attach(struct interdict_bpf *skel, const char *dir,
 	char path[PATH_MAX];
 	int fd, lfd, err;
 
-	fd = open_prog(skel, dir, &prog, &link);
+	fd = open_prog(skel, dir, h, &prog, &link);
 	if (fd < 0) {
-		snprintf(why, len, "cannot find the file_open program in %s: "
-			 "%s", dir, strerror(-fd));
+		snprintf(why, len, "cannot find the %s program in %s: %s",
+			 hook_names[h], dir, strerror(-fd));
 		return fd;
 	}
 	lfd = bpf_link_create(fd, 0, BPF_LSM_MAC, NULL);
@@ -125,19 +187,20 @@ static int attach(struct interdict_bpf *skel, const char *dir,
 	if (!err)
 		err = pin_register_link(skel, *link, path);
 	if (err) {
-		snprintf(why, len, "cannot attach the file_open program (the "
-			 "policy has on=open rules): %s", strerror(-err));
+		snprintf(why, len, "cannot attach the %s program (%s): %s",
+			 hook_names[h], hook_why[h], strerror(-err));
 		if (*link)
 			bpf_link__destroy(*link);
 		*link = NULL;
 		unlink(path);
 		return err;
 	}
-	open_hook_started(skel);
+	if (h == OPEN_HOOK_OPEN)
+		open_hook_started(skel);
 	return 0;
 }
 
-static int detach(struct interdict_bpf *skel, const char *dir,
+static int detach(struct interdict_bpf *skel, const char *dir, int h,
 		  char *why, size_t len)
 {
 	struct bpf_program *prog;
@@ -147,8 +210,10 @@ static int detach(struct interdict_bpf *skel, const char *dir,
 
 	/* First: no hash is reused on the strength of writers it no longer
 	 * sees. */
-	__atomic_store_n(&skel->bss->state.open_hook, 0, __ATOMIC_SEQ_CST);
-	for (i = 0; i < OPEN_HOOK_PROGS; i++) {
+	if (h == OPEN_HOOK_OPEN)
+		__atomic_store_n(&skel->bss->state.open_hook, 0,
+				 __ATOMIC_SEQ_CST);
+	for (i = 2 * h; i < 2 * h + 2; i++) {
 		prog = open_hook_prog(skel, i, &link);
 		if (!*link)
 			continue;
@@ -158,11 +223,12 @@ static int detach(struct interdict_bpf *skel, const char *dir,
 			/* still attached through its pin: it still sees
 			 * every write-open, as it did all along */
 			err = -errno;
-			snprintf(why, len, "cannot detach the file_open program "
-				 "(no on=open rule needs it): cannot remove %s: "
-				 "%s", path, strerror(-err));
-			__atomic_store_n(&skel->bss->state.open_hook, 1,
-					 __ATOMIC_SEQ_CST);
+			snprintf(why, len, "cannot detach the %s program "
+				 "(no rule needs it): cannot remove %s: %s",
+				 hook_names[h], path, strerror(-err));
+			if (h == OPEN_HOOK_OPEN)
+				__atomic_store_n(&skel->bss->state.open_hook,
+						 1, __ATOMIC_SEQ_CST);
 			return err;
 		}
 		bpf_link__destroy(*link);
@@ -184,5 +250,15 @@ int open_hook_set(struct interdict_bpf *skel, const char *dir, bool on,
 	}
 	if (!on && !open_hook_attached(skel))
 		return 0;
-	return on ? attach(skel, dir, why, len) : detach(skel, dir, why, len);
+	return on ? attach(skel, dir, OPEN_HOOK_OPEN, why, len) :
+		    detach(skel, dir, OPEN_HOOK_OPEN, why, len);
+}
+
+int content_hook_set(struct interdict_bpf *skel, const char *dir, bool on,
+		     char *why, size_t len)
+{
+	if (on == content_hook_attached(skel))
+		return 0;
+	return on ? attach(skel, dir, OPEN_HOOK_CONTENT, why, len) :
+		    detach(skel, dir, OPEN_HOOK_CONTENT, why, len);
 }

@@ -736,11 +736,6 @@ static int parse_rule(struct parser *ps, char *line)
 		perr(ps, "no id; expected id=NAME, unique across all policy files");
 		return 0;
 	}
-	/* The kernel cannot hash a file while it is being opened. */
-	if (r->kind == MATCH_SHA256 && (r->hooks & ID_HOOK_OPEN)) {
-		perr(ps, "on=open with sha256=; a file cannot be hashed while it is being opened: use a path rule with on=open, or on=exec,mmap");
-		return 0;
-	}
 	r->file = ps->file;
 	r->line = ps->line;
 	p->nrules++;

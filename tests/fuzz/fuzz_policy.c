@@ -89,8 +89,6 @@ static void check_rule(const struct rule *r)
 
 	switch (r->kind) {
 	case MATCH_SHA256:
-		/* The kernel cannot hash a file that is being opened. */
-		require(!(r->hooks & ID_HOOK_OPEN));
 		break;
 	case MATCH_PATH:
 	case MATCH_TREE:

@@ -288,6 +288,31 @@ TEST_F(parse, sha256_either_case)
 	EXPECT_EQ(0U, self->s.p.npath);
 }
 
+/* sha256= with on=open parses everywhere; a kernel without file_post_open
+ * refuses it at its file and line (and only it), one with it takes it. */
+TEST_F(parse, sha256_on_open_needs_post_open)
+{
+	struct diags d = { .f = self->s.err };
+
+	ASSERT_EQ(0, parse(&self->s, "t.rules",
+			   "deny path=/opt/x id=p on=open\n"
+			   "deny sha256=" HEX64 " id=s on=exec,open\n"
+			   "deny sha256=0123456789abcdef0123456789abcdef"
+			   "0123456789abcdef0123456789abcdee id=e\n"));
+	ASSERT_EQ(3U, self->s.p.nrules);
+	EXPECT_EQ(ID_HOOK_EXEC | ID_HOOK_OPEN, self->s.p.rules[1].hooks);
+	EXPECT_EQ(0, policy_check_kernel_diags(&self->s.p, true, &d));
+	EXPECT_EQ(0U, d.errors);
+	EXPECT_STREQ("", sink_text(&self->s));
+	EXPECT_EQ(-EINVAL, policy_check_kernel_diags(&self->s.p, false, &d));
+	EXPECT_EQ(1U, d.errors);
+	ASSERT_ERR(&self->s, "t.rules:2: rule 's': sha256= with on=open needs "
+		   "the kernel's file_post_open hook (Linux 6.9 and later), "
+		   "which this kernel (");
+	EXPECT_EQ(1, sink_lines(&self->s));
+	diags_free(&d);
+}
+
 /* Every byte value at every position of the 64 digits: accepted exactly
  * when it is a hex digit (either case), and decoded to its value. */
 TEST(sha256_every_byte_everywhere)

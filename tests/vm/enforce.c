@@ -601,6 +601,100 @@ TEST_F_TIMEOUT(enforce, open_rules_stop_interpreters, 180)
 	EXPECT_EQ(PAYLOAD_EXIT, run("/bin/sh", sh));
 }
 
+/* sha256= with on=open: a denied script's content cannot be read under
+ * any name (sh, ., awk -f), a different script can; a write-only open
+ * still works, and once the content changes it reads again. Without
+ * file_post_open (before 6.9) `check` and interdictd refuse the rule. */
+TEST_F_TIMEOUT(enforce, sha256_open_rules_stop_interpreters, 240)
+{
+	/* each exits 42 when it runs, as the controls do */
+	static const char script[] = "exit 42\n# banned\n";
+	static const char prog[] = "BEGIN { exit 42 }\n# banned\n";
+	char *sh[] = { "sh", NULL, NULL, NULL };
+	char *awk[] = { "awk", "-f", NULL, NULL };
+	char rules[512], hex[2 * ID_SHA256_LEN + 1], hex2[sizeof(hex)];
+	char line[16384], dot[PATH_MAX];
+	__u8 sha[ID_SHA256_LEN];
+	int fd;
+
+	ASSERT_EQ(0, write_file(at(self, "bin/run.sh"), script,
+				sizeof(script) - 1, 0755));
+	ASSERT_EQ(0, write_file(at(self, "other/copy"), script,
+				sizeof(script) - 1, 0644));
+	ASSERT_EQ(0, write_file(at(self, "other/copy.awk"), prog,
+				sizeof(prog) - 1, 0644));
+	ASSERT_EQ(0, write_file(at(self, "bin/ok.sh"), "exit 42\n", 8, 0755));
+	ASSERT_EQ(0, write_file(at(self, "bin/ok.awk"), "BEGIN { exit 42 }\n",
+				18, 0644));
+	ASSERT_EQ(0, sha256_file(at(self, "bin/run.sh"), sha));
+	sha256_hex(sha, hex);
+	ASSERT_EQ(0, sha256_file(at(self, "other/copy.awk"), sha));
+	sha256_hex(sha, hex2);
+	snprintf(rules, sizeof(rules),
+		 "deny sha256=%s id=t-content msg=\"banned script\" on=open\n"
+		 "deny sha256=%s id=t-awk on=open\n", hex, hex2);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	if (!kernel_has("bpf_lsm_file_post_open")) {
+		EXPECT_EQ(1, CTL(line, "check", at(self, "policy.d")));
+		EXPECT_NE(NULL, strstr(line, "a.rules:1: rule 't-content': "
+				       "sha256= with on=open needs the "
+				       "kernel's file_post_open hook"))
+			TH_LOG("%s", line);
+		EXPECT_EQ(EXIT_POLICY, start_daemon(self, "enforce"));
+		return;
+	}
+	EXPECT_EQ(0, CTL(line, "check", at(self, "policy.d")))
+		TH_LOG("%s", line);
+	START("enforce");
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, "\"file_post_open\":true"))
+		TH_LOG("%s", line);
+
+	sh[1] = (char *)at(self, "other/copy");
+	EXPECT_NE(PAYLOAD_EXIT, run("/bin/sh", sh));
+	snprintf(dot, sizeof(dot), ". %s", at(self, "bin/run.sh"));
+	sh[1] = "-c";
+	sh[2] = dot;
+	EXPECT_NE(PAYLOAD_EXIT, run("/bin/sh", sh));
+	awk[2] = (char *)at(self, "other/copy.awk");
+	EXPECT_NE(PAYLOAD_EXIT, run("awk", awk));
+	EXPECT_EQ(-1, open(at(self, "other/copy.awk"), O_RDONLY));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, open(at(self, "other/copy"), O_RDONLY));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-content"),
+			       q("hook", "open"), NULL));
+	EXPECT_NE(NULL, strstr(line, q("action", "open-denied")));
+	EXPECT_NE(NULL, strstr(line, q("description", "banned script")));
+	EXPECT_NE(NULL, strstr(line, hex)) TH_LOG("%s", line);
+
+	/* other content reads and runs */
+	sh[1] = (char *)at(self, "bin/ok.sh");
+	sh[2] = NULL;
+	EXPECT_EQ(PAYLOAD_EXIT, run("/bin/sh", sh));
+	awk[2] = (char *)at(self, "bin/ok.awk");
+	EXPECT_EQ(PAYLOAD_EXIT, run("awk", awk));
+
+	/* written to, the copy is another program */
+	fd = open(at(self, "other/copy.awk"), O_WRONLY | O_APPEND);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(2, write(fd, "#\n", 2));
+	close(fd);
+	awk[2] = (char *)at(self, "other/copy.awk");
+	EXPECT_EQ(PAYLOAD_EXIT, run("awk", awk));
+	sh[1] = (char *)at(self, "bin/run.sh");
+	EXPECT_NE(PAYLOAD_EXIT, run("/bin/sh", sh));
+
+	/* a policy without such a rule detaches file_post_open */
+	ASSERT_EQ(0, write_policy(self, "a.rules",
+				  "deny path=@/bin/tool id=t-tool\n"));
+	ASSERT_EQ(0, CTL(line, "reload"));
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, "\"file_post_open\":false"))
+		TH_LOG("%s", line);
+	EXPECT_EQ(PAYLOAD_EXIT, run("/bin/sh", sh));
+}
+
 /* A hostile file name still makes one valid, escaped JSON line. */
 TEST_F_TIMEOUT(enforce, hostile_file_name_in_event, 180)
 {
