@@ -58,6 +58,42 @@ t_match "... and in the events file" "$(cat /var/log/interdict/events.json)" \
 t_match "interdict events shows it" "$(interdict events -n 5)" \
 	"exec-denied $agent by .*rule test-agent"
 
+# Scripts denied by their content, read by python3 and perl under other
+# names: Linux 6.9 and later (file_post_open); before, the rule is refused.
+crules=/etc/interdict/policy.d/51-content.rules
+printf 'import sys\nsys.exit(42)\n' >/opt/vendor/job.py
+printf 'exit 42;\n' >/opt/vendor/job.pl
+cp /opt/vendor/job.py /tmp/renamed.py
+cp /opt/vendor/job.pl /tmp/renamed.pl
+printf 'import sys\nsys.exit(7)\n' >/tmp/other.py
+printf 'deny sha256=%s id=test-py on=open\ndeny sha256=%s id=test-pl on=open\n' \
+	"$(sha256sum </opt/vendor/job.py | cut -d' ' -f1)" \
+	"$(sha256sum </opt/vendor/job.pl | cut -d' ' -f1)" >"$crules"
+if grep -q ' bpf_lsm_file_post_open$' /proc/kallsyms; then
+	t_ok "systemctl reload takes sha256 rules with on=open" \
+		systemctl reload interdictd
+	t_eq "... and attaches file_post_open" \
+		"$(field "d['programs']['file_post_open']")" True
+	t_fails_with "python3 cannot read the banned script under another name" \
+		'Operation not permitted' python3 /tmp/renamed.py
+	t_fails_with "perl cannot either" 'Operation not permitted' \
+		perl /tmp/renamed.pl
+	t_status "another script runs" 7 python3 /tmp/other.py
+	t_wait "the content denial reaches the journal" 10 sh -c \
+		'journalctl -u interdictd -o json --no-pager INTERDICT_EVENT=1 RULE_ID=test-pl | grep -q open-denied'
+else
+	t_fails_with "interdict check refuses sha256 with on=open on $(uname -r)" \
+		"51-content.rules:1: rule 'test-py': sha256= with on=open needs the kernel's file_post_open hook" \
+		interdict check
+	t_cmd_fails "... and so does systemctl reload" systemctl reload interdictd
+	t_status "python3 reads the script" 42 python3 /tmp/renamed.py
+fi
+rm -f "$crules" /tmp/renamed.py /tmp/renamed.pl /tmp/other.py
+t_ok "systemctl reload without them" systemctl reload interdictd
+t_eq "... file_post_open is detached" \
+	"$(field "d['programs'].get('file_post_open', False)")" False
+t_status "python3 reads the script again" 42 python3 /opt/vendor/job.py
+
 gen=$(field "d['policy']['generation']")
 echo "deny pth=/x id=broken" >/etc/interdict/policy.d/60-broken.rules
 t_cmd_fails "systemctl reload refuses a bad policy" systemctl reload interdictd
