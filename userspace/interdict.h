@@ -390,7 +390,6 @@ int open_hook_set(struct interdict_bpf *skel, const char *dir, bool on,
 /* SHA-256 rules with on=open: file_post_open */
 bool content_hook_needed(const struct policy *p);
 bool content_hook_attached(struct interdict_bpf *skel);
-bool content_hook_available(struct interdict_bpf *skel, const char *dir);
 int content_hook_set(struct interdict_bpf *skel, const char *dir, bool on,
 		     char *why, size_t len);
 int pin_open_events(const char *dir);

@@ -137,19 +137,6 @@ bool content_hook_attached(struct interdict_bpf *skel)
 	return attached(skel, OPEN_HOOK_CONTENT);
 }
 
-/* Whether this kernel has file_post_open's program (loaded here, or
- * pinned by the daemon this one adopted). */
-bool content_hook_available(struct interdict_bpf *skel, const char *dir)
-{
-	struct bpf_program *prog;
-	struct bpf_link **link;
-	int fd = open_prog(skel, dir, OPEN_HOOK_CONTENT, &prog, &link);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
 
 /* The kernel may trust what file_open saw from here on. */
 void open_hook_started(struct interdict_bpf *skel)
