@@ -858,7 +858,7 @@ static __always_inline __u32 put_who(struct evbuf *b, struct task_struct *task,
 {
 	struct mm_struct *mm = task->mm;
 	struct task_struct *parent;
-	struct fs_struct *fs = task->fs;
+	struct fs_struct *fs;
 	struct file *exe;
 
 	if (mm) {
@@ -887,6 +887,15 @@ static __always_inline __u32 put_who(struct evbuf *b, struct task_struct *task,
 			put_file_path(b, &pos, ID_STR_PARENT_EXE, exe);
 			bpf_put_file(exe);
 		}
+		/* Inside an RCU section the verifier lets a pointer walked
+		 * from the task (fs) go to bpf_d_path(), as 6.1 does
+		 * everywhere; outside one a sleepable program gets it
+		 * untrusted. d_path() itself takes no lock that sleeps. */
+		bpf_rcu_read_lock();
+		fs = task->fs;
+		if (fs)
+			put_path(b, &pos, ID_STR_CWD, &fs->pwd);
+		bpf_rcu_read_unlock();
 		return pos;
 	}
 	if (!exe_d_path)
@@ -896,6 +905,7 @@ static __always_inline __u32 put_who(struct evbuf *b, struct task_struct *task,
 	parent = task->real_parent;
 	if (parent && parent->mm && (exe = parent->mm->exe_file))
 		put_path(b, &pos, ID_STR_PARENT_EXE, &exe->f_path);
+	fs = task->fs;
 	if (fs)
 		put_path(b, &pos, ID_STR_CWD, &fs->pwd);
 	return pos;
@@ -949,7 +959,8 @@ static __always_inline long fill_try(struct fill *x, bool kf)
 	__builtin_memcpy(e->sha256, x->sha256, ID_SHA256_LEN);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	put_path(b, &pos, ID_STR_PATH, &x->file->f_path);
-	pos = put_who(b, task, pos, x->hook == ID_HOOK_EXEC, kf);
+	pos = put_who(b, task, pos, x->hook == ID_HOOK_EXEC ||
+		      x->hook == ID_EV_HOOK_EXEC_CHECK, kf);
 	e->pad2 = pos;	/* scratch: bytes of data, read back by emit() */
 	x->ok = READ_ONCE(b->owner) == x->pid_tgid;
 	return x->ok ? 1 : 0;
@@ -1260,6 +1271,28 @@ SEC("lsm.s/bprm_check_security")
 int BPF_PROG(bprm_check_kf, struct linux_binprm *bprm, int ret)
 {
 	return bprm_check(bprm, ret, true);
+}
+
+/* execveat(fd, "", argv, envp, AT_EMPTY_PATH | AT_EXECVE_CHECK), 6.14 and
+ * later: an interpreter asks whether the kernel would run a script before
+ * it reads it, and refuses the script if not. The kernel returns from the
+ * exec right after this hook when bprm->is_check, so bprm_check_security
+ * never sees such a call: the exec rules answer here, for every rule kind,
+ * as they would for a real exec. Only the *_kf flavour exists: every
+ * kernel with the flag has the kfuncs. For any other exec this is one
+ * load and a return. */
+SEC("lsm.s/bprm_creds_for_exec")
+int BPF_PROG(bprm_creds_for_exec, struct linux_binprm *bprm, int ret)
+{
+	struct linux_binprm___check *c = (void *)bprm;
+
+	if (ret || !BPF_CORE_READ_BITFIELD(c, is_check))
+		return ret;
+	ret = fileless_check(bprm->file, ID_EV_HOOK_EXEC_CHECK);
+	if (ret)
+		return ret;
+	return evaluate(bprm->file, ID_HOOK_EXEC, ID_EV_HOOK_EXEC_CHECK, true,
+			false);
 }
 
 static __always_inline int mmap_check(struct file *file, unsigned long prot,

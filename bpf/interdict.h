@@ -35,6 +35,9 @@ enum id_hook {
 #define ID_HOOK_ALL (ID_HOOK_EXEC | ID_HOOK_MMAP | ID_HOOK_OPEN)
 /* In events only: PROT_EXEC added by mprotect, decided by the mmap rules. */
 #define ID_EV_HOOK_MPROTECT 8
+/* And for an execveat(AT_EXECVE_CHECK), decided by the exec rules: the
+ * caller (an interpreter) asked whether the file may run. */
+#define ID_EV_HOOK_EXEC_CHECK 16
 
 enum id_action {
 	ID_ACT_ALLOW = 1,
@@ -357,7 +360,7 @@ struct id_event {
 	__u32 ppid;
 	__u32 uid;
 	__u32 gid;
-	__u8 hook;		/* enum id_hook, or ID_EV_HOOK_MPROTECT */
+	__u8 hook;		/* enum id_hook, or ID_EV_HOOK_* */
 	__u8 decision;		/* enum id_decision */
 	__u8 enforce;		/* global mode when decided */
 	__u8 rule_flags;

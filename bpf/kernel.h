@@ -86,6 +86,13 @@ struct linux_binprm {
 	struct file *file;
 } CORE;
 
+/* 6.14 and later: set for execveat(AT_EXECVE_CHECK), which asks whether
+ * the file may run and runs nothing (read with BPF_CORE_READ_BITFIELD,
+ * a plain load: no bpf_probe_read_kernel() under lockdown) */
+struct linux_binprm___check {
+	unsigned int is_check:1;
+} CORE;
+
 struct cred {
 	kuid_t uid;
 	kgid_t gid;

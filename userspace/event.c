@@ -76,6 +76,7 @@ static const char *hook_name(__u8 hook)
 	case ID_HOOK_MMAP: return "mmap";
 	case ID_HOOK_OPEN: return "open";
 	case ID_EV_HOOK_MPROTECT: return "mprotect";
+	case ID_EV_HOOK_EXEC_CHECK: return "exec-check";
 	}
 	return "unknown";
 }

@@ -164,6 +164,35 @@ bool features_post_open(void)
 	return known;
 }
 
+/* Whether struct `type` of btf (NULL: none) has a member `name`. */
+bool btf_has_member(const struct btf *btf, const char *type, const char *name)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id, i;
+
+	id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (!t)
+		return false;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
+			return true;
+	return false;
+}
+
+/* Whether execveat(AT_EXECVE_CHECK) exists here (6.14 and later): the
+ * flag the exec check program reads, bprm->is_check. */
+bool features_exec_check(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has = btf_has_member(btf, "linux_binprm", "is_check");
+
+	btf__free(btf);
+	return has;
+}
+
 /* Rules this kernel cannot enforce, each reported at its file and line:
  * SHA-256 rules with on=open without file_post_open. */
 int policy_check_kernel_diags(const struct policy *p, bool post_open,

@@ -60,7 +60,7 @@ struct check {
 
 static int do_doctor(int argc, char **argv)
 {
-	struct check c[8];
+	struct check c[12];
 	struct interdict_bpf *skel = NULL;
 	struct limits lim = { 1024, 1024, 1 };
 	struct features f;
@@ -157,6 +157,16 @@ static int do_doctor(int argc, char **argv)
 		 "file_post_open: sha256 rules with on=open deny reading a "
 		 "script by its content");
 	n++;
+	/* interpreters that ask the kernel before they run a script */
+	c[n].what = "exec-check";
+	c[n].ok = true;
+	c[n].warn = false;
+	snprintf(c[n].detail, sizeof(c[0].detail), "%s", features_exec_check() ?
+		 "AT_EXECVE_CHECK: a program that asks the kernel whether it "
+		 "may run a file gets the exec rules' answer" :
+		 "no AT_EXECVE_CHECK (Linux 6.14 and later has it): only real "
+		 "execs are asked; interpreters do not ask this kernel");
+	n++;
 	loader_close(skel);
 
 	if (json_out) {
@@ -177,7 +187,7 @@ static int do_doctor(int argc, char **argv)
 		json_end(&j);
 	} else {
 		for (i = 0; i < n; i++)
-			printf("%-9s %-4s %s\n", c[i].what, !c[i].ok ? "FAIL" :
+			printf("%-10s %-4s %s\n", c[i].what, !c[i].ok ? "FAIL" :
 			       c[i].warn ? "WARN" : "ok", c[i].detail);
 		printf("%s\n", enforce ? (sha ? "interdict can enforce path "
 		       "and SHA-256 rules here" : "interdict can enforce path "

@@ -304,6 +304,9 @@ void features_probe(struct features *f);
 const char *features_blocker(const struct features *f, char *buf, size_t len);
 const char *features_off(const struct features *f);
 bool features_post_open(void);
+bool features_exec_check(void);
+struct btf;
+bool btf_has_member(const struct btf *btf, const char *type, const char *name);
 /* Rules the running kernel cannot enforce (sha256= with on=open before
  * 6.9), reported at their file and line: -EINVAL if any. */
 int policy_check_kernel(const struct policy *p, FILE *err);

@@ -756,6 +756,12 @@ static size_t programs_attached(struct daemon *d)
 	return n;
 }
 
+/* execveat(AT_EXECVE_CHECK) answered by the exec rules (6.14 and later) */
+static bool exec_check_attached(struct daemon *d)
+{
+	return d->skel->links.bprm_creds_for_exec != NULL;
+}
+
 int daemon_status(struct daemon *d, FILE *out, bool json)
 {
 	const struct id_state *st = &d->skel->bss->state;
@@ -792,12 +798,14 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 		kv(out, "fileless", "%s, %llu decided", fileless_mode_name(
 		   st->fileless), (unsigned long long)st->fileless_seen);
 		kv(out, "programs", "%zu attached, pinned in %s; file_open %s; "
-		   "file_post_open %s",
+		   "file_post_open %s; exec check %s",
 		   programs_attached(d), d->pin_dir,
 		   open_hook_attached(d->skel) ? "attached" :
 		   "not attached (no on=open rule)",
 		   content_hook_attached(d->skel) ? "attached" :
-		   "not attached (no sha256 rule with on=open)");
+		   "not attached (no sha256 rule with on=open)",
+		   exec_check_attached(d) ? "attached" :
+		   "not on this kernel (AT_EXECVE_CHECK: Linux 6.14 and later)");
 		kv(out, "content at open", "%llu read-opens of files over "
 		   "%llu MiB not hashed for sha256 rules with on=open",
 		   (unsigned long long)st->content_big,
@@ -851,6 +859,7 @@ int daemon_status(struct daemon *d, FILE *out, bool json)
 	json_uint(&j, "attached", programs_attached(d));
 	json_bool(&j, "file_open", open_hook_attached(d->skel));
 	json_bool(&j, "file_post_open", content_hook_attached(d->skel));
+	json_bool(&j, "exec_check", exec_check_attached(d));
 	json_str(&j, "pin_dir", d->pin_dir);
 	json_obj_close(&j);
 	json_obj_open(&j, "daemon");

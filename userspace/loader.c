@@ -63,7 +63,7 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	struct interdict_bpf *skel;
 	struct features f;
 	struct btf *btf;
-	bool kf, post_open;
+	bool kf, post_open, exec_check;
 	int err, bpf_args;
 
 	libbpf_set_print(libbpf_log);
@@ -84,6 +84,8 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	     hook_nargs(btf, "bpf_put_file") >= 0;
 	/* file_post_open came with 6.9: SHA-256 rules with on=open */
 	post_open = hook_nargs(btf, "bpf_lsm_file_post_open") >= 0;
+	/* execveat(AT_EXECVE_CHECK) came with 6.14 */
+	exec_check = kf && btf_has_member(btf, "linux_binprm", "is_check");
 	/* security_bpf() gained a fourth argument in 6.16 */
 	bpf_args = hook_nargs(btf, "bpf_lsm_bpf");
 	btf__free(btf);
@@ -121,6 +123,9 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.file_post_open,
 						post_open && !kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bprm_creds_for_exec,
+						exec_check);
 	if (err) {
 		interdict_bpf__destroy(skel);
 		return err;

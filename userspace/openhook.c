@@ -137,7 +137,6 @@ bool content_hook_attached(struct interdict_bpf *skel)
 	return attached(skel, OPEN_HOOK_CONTENT);
 }
 
-
 /* The kernel may trust what file_open saw from here on. */
 void open_hook_started(struct interdict_bpf *skel)
 {

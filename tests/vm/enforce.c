@@ -183,7 +183,8 @@ TEST_F_TIMEOUT(enforce, exec_denial_names_executable_after_exit, 180)
 
 	/* 6.1: bpf_d_path() on current->mm->exe_file and current->fs->pwd;
 	 * 6.2 to 6.11 call those untrusted and have no kfunc for them;
-	 * 6.12 and later: the executables through kfuncs, no cwd */
+	 * 6.12 and later: the executables through kfuncs, the working
+	 * directory by bpf_d_path() inside an RCU section */
 	old_rules = !kernel_has("bpf_rcu_read_lock");
 	kfuncs = kernel_has("bpf_get_task_exe_file") &&
 		 kernel_has("bpf_path_d_path");
@@ -203,9 +204,8 @@ TEST_F_TIMEOUT(enforce, exec_denial_names_executable_after_exit, 180)
 	snprintf(want, sizeof(want), "\"name\":\"enforce\",\"executable\":"
 		 "\"%s\",", self_exe);
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
-	if (old_rules)
-		EXPECT_NE(NULL, strstr(line, q("working_directory", cwd)))
-			TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, q("working_directory", cwd)))
+		TH_LOG("%s", line);
 	snprintf(want, sizeof(want), "\"parent\":{\"pid\":%d,\"executable\":"
 		 "\"%s\"}", getpid(), self_exe);
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
@@ -693,6 +693,105 @@ TEST_F_TIMEOUT(enforce, sha256_open_rules_stop_interpreters, 240)
 	EXPECT_NE(NULL, strstr(line, "\"file_post_open\":false"))
 		TH_LOG("%s", line);
 	EXPECT_EQ(PAYLOAD_EXIT, run("/bin/sh", sh));
+}
+
+#ifndef AT_EXECVE_CHECK
+#define AT_EXECVE_CHECK 0x10000
+#endif
+
+/* What an interpreter that asks the kernel does before it reads a script
+ * (Linux 6.14 and later): execveat(AT_EXECVE_CHECK) on the open script.
+ * 0 if it may run, -errno if not; nothing runs either way. */
+static int exec_check(const char *path)
+{
+	char *const argv[] = { "check", NULL };
+	char *const envp[] = { NULL };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_execveat, fd, "", argv, envp,
+		    AT_EMPTY_PATH | AT_EXECVE_CHECK))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+TEST_F_TIMEOUT(enforce, exec_check_gets_the_exec_rules_verdict, 240)
+{
+	/* each would leave a mark if the check ran it */
+	static const char script[] = "#!/bin/sh\ntouch \"$0.ran\"\n# banned\n";
+	static const char ok[] = "#!/bin/sh\ntouch \"$0.ran\"\n";
+	char rules[512], hex[2 * ID_SHA256_LEN + 1], line[16384];
+	__u8 sha[ID_SHA256_LEN];
+	bool has;
+	int rc;
+
+	ASSERT_EQ(0, write_file(at(self, "other/copy.sh"), script,
+				sizeof(script) - 1, 0755));
+	ASSERT_EQ(0, write_file(at(self, "bin/ok.sh"), ok, sizeof(ok) - 1,
+				0755));
+	ASSERT_EQ(0, mkdir(at(self, "vendor"), 0755));
+	ASSERT_EQ(0, write_file(at(self, "vendor/agent.sh"), ok,
+				sizeof(ok) - 1, 0755));
+	ASSERT_EQ(0, write_file(at(self, "bin/audited.sh"), ok,
+				sizeof(ok) - 1, 0755));
+	/* without interdict: does this kernel know the flag? doctor says */
+	has = exec_check(at(self, "bin/ok.sh")) != -EINVAL;
+	rc = CTL(line, "doctor", "-j");
+	if (rc == 3 && !bpf_lsm_active())	/* EXIT_KERNEL */
+		SKIP(return, "this kernel cannot enforce (doctor exit 3)");
+	EXPECT_NE(NULL, strstr(line, has ? "\"exec-check\":{\"ok\":true,"
+			       "\"warn\":false,\"detail\":\"AT_EXECVE_CHECK:" :
+			       "\"detail\":\"no AT_EXECVE_CHECK"))
+		TH_LOG("%s", line);
+	if (!has)
+		SKIP(return, "no AT_EXECVE_CHECK before Linux 6.14");
+	ASSERT_EQ(0, exec_check(at(self, "bin/ok.sh")));
+
+	ASSERT_EQ(0, sha256_file(at(self, "other/copy.sh"), sha));
+	sha256_hex(sha, hex);
+	snprintf(rules, sizeof(rules),
+		 "deny path=@/bin/tool id=t-path\n"
+		 "deny sha256=%s id=t-sha msg=\"banned script\" on=exec\n"
+		 "deny path=@/vendor/ id=t-tree\n"
+		 "audit path=@/bin/audited.sh id=t-audit\n", hex);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	START("enforce");
+	ASSERT_EQ(0, CTL(line, "-j", "status"));
+	EXPECT_NE(NULL, strstr(line, "\"exec_check\":true")) TH_LOG("%s", line);
+
+	/* every rule kind answers, as for an exec */
+	EXPECT_EQ(-EPERM, exec_check(at(self, "bin/tool")));
+	EXPECT_EQ(-EPERM, exec_check(at(self, "other/copy.sh")));
+	EXPECT_EQ(-EPERM, exec_check(at(self, "vendor/agent.sh")));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-sha"),
+			       NULL));
+	EXPECT_NE(NULL, strstr(line, q("action", "exec-check-denied")))
+		TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, q("hook", "exec-check")));
+	EXPECT_NE(NULL, strstr(line, q("description", "banned script")));
+	EXPECT_NE(NULL, strstr(line, q("path", at(self, "other/copy.sh"))));
+	EXPECT_NE(NULL, strstr(line, hex)) TH_LOG("%s", line);
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-path"),
+			       q("hook", "exec-check"), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-tree"),
+			       q("hook", "exec-check"), NULL));
+
+	/* an audit rule says yes and reports; other files say yes; a check
+	 * runs nothing */
+	EXPECT_EQ(0, exec_check(at(self, "bin/audited.sh")));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-audit"),
+			       NULL));
+	EXPECT_NE(NULL, strstr(line, q("action", "exec-check-audited")))
+		TH_LOG("%s", line);
+	EXPECT_EQ(0, exec_check(at(self, "bin/ok.sh")));
+	EXPECT_EQ(-1, access(at(self, "bin/ok.sh.ran"), F_OK));
+	EXPECT_EQ(-1, access(at(self, "other/copy.sh.ran"), F_OK));
+
+	/* the real exec of the same files is decided as before */
+	EXPECT_EQ(-EPERM, run(at(self, "other/copy.sh"), NULL));
+	EXPECT_EQ(0, exec_check(at(self, "bin/ok.sh")));
 }
 
 /* A hostile file name still makes one valid, escaped JSON line. */
