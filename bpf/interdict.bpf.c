@@ -849,6 +849,34 @@ static __always_inline void put_argv(struct evbuf *b, __u32 *pos,
 	*pos = w.start + n;
 }
 
+/* The executables of task and of its parent, through the kfuncs of 6.12
+ * and later, which any LSM hook may call (sleepable or not). */
+static __always_inline void put_exes_kf(struct evbuf *b, __u32 *pos,
+					struct task_struct *task)
+{
+	struct task_struct *parent;
+	struct file *exe;
+
+	exe = bpf_get_task_exe_file(task);
+	if (exe) {
+		put_file_path(b, pos, ID_STR_EXE, exe);
+		bpf_put_file(exe);
+	}
+	bpf_rcu_read_lock();
+	parent = task->real_parent;
+	parent = parent ? bpf_task_acquire(parent) : NULL;
+	bpf_rcu_read_unlock();
+	exe = NULL;
+	if (parent) {
+		exe = bpf_get_task_exe_file(parent);
+		bpf_task_release(parent);
+	}
+	if (exe) {
+		put_file_path(b, pos, ID_STR_PARENT_EXE, exe);
+		bpf_put_file(exe);
+	}
+}
+
 /* Who did it, read now (the process may be gone when the event is read):
  * executable, parent's executable, working directory, arguments, and for
  * an exec the arguments it tried to run with. Only on the way to an event:
@@ -869,24 +897,7 @@ static __always_inline __u32 put_who(struct evbuf *b, struct task_struct *task,
 			put_argv(b, &pos, task);
 	}
 	if (kf) {
-		exe = bpf_get_task_exe_file(task);
-		if (exe) {
-			put_file_path(b, &pos, ID_STR_EXE, exe);
-			bpf_put_file(exe);
-		}
-		bpf_rcu_read_lock();
-		parent = task->real_parent;
-		parent = parent ? bpf_task_acquire(parent) : NULL;
-		bpf_rcu_read_unlock();
-		exe = NULL;
-		if (parent) {
-			exe = bpf_get_task_exe_file(parent);
-			bpf_task_release(parent);
-		}
-		if (exe) {
-			put_file_path(b, &pos, ID_STR_PARENT_EXE, exe);
-			bpf_put_file(exe);
-		}
+		put_exes_kf(b, &pos, task);
 		/* Inside an RCU section the verifier lets a pointer walked
 		 * from the task (fs) go to bpf_d_path(), as 6.1 does
 		 * everywhere; outside one a sleepable program gets it
@@ -1152,20 +1163,34 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 	return audit ? 0 : -EPERM;
 }
 
-/* A fixed-size record (no strings) for the hooks that cannot resolve a
- * path: file_mprotect, and fileless memory. NULL when the ring is full
- * (counted). The caller adds its fields and submits. */
-static __always_inline struct id_event *small_event(struct inode *inode,
+/* A record for the hooks that resolve no path: file_mprotect, and
+ * fileless memory. Without kf a fixed-size record reserved on the ring;
+ * with kf one built in the per-CPU buffer, to which small_end() adds both
+ * executables. NULL when there is no room (counted). The caller adds its
+ * fields, then calls small_end(). */
+static __always_inline struct id_event *small_begin(struct evbuf **bp,
+						    struct inode *inode,
 						    __u8 type, __u8 hook,
 						    const struct id_rule *r,
-						    __u64 gen, bool audit)
+						    __u64 gen, bool audit,
+						    bool kf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct evbuf *b = NULL;
 	struct id_event *e;
+	__u32 zero = 0;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (kf) {
+		b = bpf_map_lookup_elem(&evbuf, &zero);
+		e = b ? EV(b) : NULL;
+		if (b)
+			b->owner = pid_tgid;
+	} else {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	}
+	*bp = b;
 	if (!e) {
 		__sync_fetch_and_add(&state.events_lost, 1);
 		return NULL;
@@ -1195,11 +1220,31 @@ static __always_inline struct id_event *small_event(struct inode *inode,
 	return e;
 }
 
+static __always_inline void small_end(struct evbuf *b, struct id_event *e,
+				      bool kf)
+{
+	__u32 pos = 0;
+
+	if (!kf || !b) {
+		bpf_ringbuf_submit(e, 0);
+		return;
+	}
+	put_exes_kf(b, &pos, bpf_get_current_task_btf());
+	if (pos > ID_EVENT_DATA_MAX)
+		pos = ID_EVENT_DATA_MAX;
+	/* another program on this CPU took the buffer meanwhile: lost */
+	if (READ_ONCE(b->owner) != bpf_get_current_pid_tgid() ||
+	    bpf_ringbuf_output(&events, EV(b), sizeof(struct id_event) + pos,
+			       0))
+		__sync_fetch_and_add(&state.events_lost, 1);
+}
+
 /* interdict.conf fileless: making executable memory that no file on disk
  * holds (file NULL: anonymous; or a memfd, SysV shm or /dev/shm file, told
  * apart by their file system's s_dev), unless the executable doing it is
  * one of fileless-allow. Callable from the non-sleepable file_mprotect. */
-static __always_inline int fileless_check(struct file *file, __u8 hook)
+static __always_inline int fileless_check(struct file *file, __u8 hook,
+					  bool kf)
 {
 	__u32 mode = READ_ONCE(state.fileless), kind, dev;
 	struct task_struct *task;
@@ -1207,6 +1252,7 @@ static __always_inline int fileless_check(struct file *file, __u8 hook)
 	struct id_inode_key k;
 	struct mm_struct *mm;
 	struct id_event *e;
+	struct evbuf *b;
 	struct file *exe;
 	bool audit;
 
@@ -1237,11 +1283,11 @@ static __always_inline int fileless_check(struct file *file, __u8 hook)
 	}
 	audit = mode != ID_FILELESS_DENY || !state.enforce;
 	__sync_fetch_and_add(&state.fileless_seen, 1);
-	e = small_event(file ? file->f_inode : NULL, ID_EV_FILELESS, hook, &r,
-			READ_ONCE(state.gen), audit);
+	e = small_begin(&b, file ? file->f_inode : NULL, ID_EV_FILELESS, hook,
+			&r, READ_ONCE(state.gen), audit, kf);
 	if (e) {
 		e->target = kind;
-		bpf_ringbuf_submit(e, 0);
+		small_end(b, e, kf);
 	}
 	return audit ? 0 : -EPERM;
 }
@@ -1255,7 +1301,7 @@ static __always_inline int bprm_check(struct linux_binprm *bprm, int ret,
 		return ret;
 	/* a memfd run with fexecve(): refused here, before the point of no
 	 * return, rather than at the loader's mapping of it */
-	ret = fileless_check(bprm->file, ID_HOOK_EXEC);
+	ret = fileless_check(bprm->file, ID_HOOK_EXEC, kf);
 	if (ret)
 		return ret;
 	return evaluate(bprm->file, ID_HOOK_EXEC, ID_HOOK_EXEC, kf, false);
@@ -1288,7 +1334,7 @@ int BPF_PROG(bprm_creds_for_exec, struct linux_binprm *bprm, int ret)
 
 	if (ret || !BPF_CORE_READ_BITFIELD(c, is_check))
 		return ret;
-	ret = fileless_check(bprm->file, ID_EV_HOOK_EXEC_CHECK);
+	ret = fileless_check(bprm->file, ID_EV_HOOK_EXEC_CHECK, true);
 	if (ret)
 		return ret;
 	return evaluate(bprm->file, ID_HOOK_EXEC, ID_EV_HOOK_EXEC_CHECK, true,
@@ -1310,7 +1356,7 @@ static __always_inline int mmap_check(struct file *file, unsigned long prot,
 		state.probe_done = 1;
 		return 0;
 	}
-	ret = fileless_check(file, ID_HOOK_MMAP);
+	ret = fileless_check(file, ID_HOOK_MMAP, kf);
 	if (ret || !file)
 		return ret;
 	return evaluate(file, ID_HOOK_MMAP, ID_HOOK_MMAP, kf, false);
@@ -1337,7 +1383,7 @@ int BPF_PROG(mmap_file_kf, struct file *file, unsigned long reqprot,
  * keys) and by its cached SHA-256; when SHA-256 rules apply to mmap and
  * the file's hash is not known, adding PROT_EXEC is denied (fail closed).
  * A mapping already executable was decided when it was made. */
-static __always_inline int mprotect_verdict(struct file *file)
+static __always_inline int mprotect_verdict(struct file *file, bool kf)
 {
 	struct inode *inode = file->f_inode;
 	__u64 gen = READ_ONCE(state.gen), h = 0;
@@ -1347,6 +1393,7 @@ static __always_inline int mprotect_verdict(struct file *file)
 	struct id_inode_key pk;
 	bool have_sha = false, audit;
 	struct id_event *e;
+	struct evbuf *b;
 	__u64 pid_tgid;
 	__u8 reason = 0;
 
@@ -1383,8 +1430,8 @@ static __always_inline int mprotect_verdict(struct file *file)
 	if (bpf_map_lookup_elem(&protect, &pk))
 		return 0;
 	audit = !state.enforce || (best.flags & ID_RULE_AUDIT);
-	e = small_event(inode, ID_EV_FILE, ID_EV_HOOK_MPROTECT, &best, gen,
-			audit);
+	e = small_begin(&b, inode, ID_EV_FILE, ID_EV_HOOK_MPROTECT, &best, gen,
+			audit, kf);
 	if (e) {
 		e->fail_closed = reason;
 		if (best.prio == ~0U && best.index == ~0U)
@@ -1393,14 +1440,13 @@ static __always_inline int mprotect_verdict(struct file *file)
 			__builtin_memcpy(e->sha256, c->sha256, ID_SHA256_LEN);
 			e->has_sha256 = 1;
 		}
-		bpf_ringbuf_submit(e, 0);
+		small_end(b, e, kf);
 	}
 	return audit ? 0 : -EPERM;
 }
 
-SEC("lsm/file_mprotect")
-int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
-	     unsigned long prot, int ret)
+static __always_inline int mprotect_check(struct vm_area_struct *vma,
+					  unsigned long prot, int ret, bool kf)
 {
 	struct file *file;
 
@@ -1413,10 +1459,24 @@ int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	if (bpf_core_field_exists(vma->vm_flags) && (vma->vm_flags & VM_EXEC))
 		return 0;
 	file = vma->vm_file;
-	ret = fileless_check(file, ID_EV_HOOK_MPROTECT);
+	ret = fileless_check(file, ID_EV_HOOK_MPROTECT, kf);
 	if (ret || !file)
 		return ret;
-	return mprotect_verdict(file);
+	return mprotect_verdict(file, kf);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	return mprotect_check(vma, prot, ret, false);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(file_mprotect_kf, struct vm_area_struct *vma,
+	     unsigned long reqprot, unsigned long prot, int ret)
+{
+	return mprotect_check(vma, prot, ret, true);
 }
 
 /* Overlayfs (6.6 and later) opens the layer's own file for the one the

@@ -114,6 +114,11 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.mmap_file, !kf);
 	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_mprotect_kf,
+						kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.file_mprotect, !kf);
+	if (!err)
 		err = bpf_program__set_autoload(skel->progs.file_open_kf, kf);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.file_open, !kf);

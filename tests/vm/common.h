@@ -318,6 +318,30 @@ static inline int start_daemon(struct _test_data_enforce *self, const char *mode
 	return -ETIMEDOUT;
 }
 
+/* Whether the kernel has BTF named `name` (a kfunc, a hook). */
+static inline bool kernel_has(const char *name)
+{
+	char *buf = malloc(64 << 20);
+	ssize_t n, have = 0;
+	bool found;
+	int fd;
+
+	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (have < (64 << 20) &&
+	       (n = read(fd, buf + have, (64 << 20) - have)) > 0)
+		have += n;
+	close(fd);
+	found = memmem(buf, have, name, strlen(name) + 1) != NULL;
+	free(buf);
+	return found;
+}
+
 /* Whether the running kernel has the BPF LSM active (lsm= lists it): there
  * "cannot enforce" is a failure of this build, not a reason to skip. */
 static inline bool bpf_lsm_active(void)

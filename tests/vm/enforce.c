@@ -76,30 +76,6 @@ TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/tool"), NULL));
 }
 
-/* Whether the kernel has BTF named `name` (a kfunc, here). */
-static bool kernel_has(const char *name)
-{
-	char *buf = malloc(64 << 20);
-	ssize_t n, have = 0;
-	bool found;
-	int fd;
-
-	fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
-	if (!buf || fd < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	while (have < (64 << 20) &&
-	       (n = read(fd, buf + have, (64 << 20) - have)) > 0)
-		have += n;
-	close(fd);
-	found = memmem(buf, have, name, strlen(name) + 1) != NULL;
-	free(buf);
-	return found;
-}
-
 /* Kernel lockdown in confidentiality mode. */
 static bool confidentiality(void)
 {
@@ -528,6 +504,19 @@ TEST_F_TIMEOUT(enforce, mprotect_adding_exec_is_denied, 180)
 	ASSERT_EQ(0, stat(at(self, "lib/libbanned.so"), &sb));
 	snprintf(want, sizeof(want), "\"inode\":%lu,", (unsigned long)sb.st_ino);
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	/* 6.12 and later: the kernel names who did it */
+	if (kernel_has("bpf_get_task_exe_file")) {
+		char self_exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self_exe,
+				     sizeof(self_exe) - 1);
+
+		ASSERT_LT(0, n);
+		self_exe[n] = 0;
+		EXPECT_NE(NULL, strstr(line, q("executable", self_exe)))
+			TH_LOG("%s", line);
+		EXPECT_EQ(NULL, strstr(line, "process.executable"))
+			TH_LOG("%s", line);	/* not cut */
+	}
 	/* still readable, and dropping PROT_EXEC is never refused */
 	EXPECT_EQ(0, mprotect(map, 4096, PROT_READ));
 	munmap(map, 4096);

@@ -170,6 +170,22 @@ TEST_F_TIMEOUT(enforce, fileless_deny, 240)
 	EXPECT_NE(NULL, strstr(line, q("name", "jit"))) TH_LOG("%s", line);
 	EXPECT_EQ(NULL, strstr(line, "\"file\":")) TH_LOG("%s", line);
 	EXPECT_EQ(NULL, strstr(line, "truncated")) TH_LOG("%s", line);
+	/* 6.12 and later: the probe exited at once, and the kernel named
+	 * it and its parent (this test) when it decided */
+	if (kernel_has("bpf_get_task_exe_file")) {
+		char want[2 * PATH_MAX + 64], self_exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self_exe,
+				     sizeof(self_exe) - 1);
+
+		ASSERT_LT(0, n);
+		self_exe[n] = 0;
+		EXPECT_NE(NULL, strstr(line, q("executable",
+					       at(self, "bin/jit"))))
+			TH_LOG("%s", line);
+		snprintf(want, sizeof(want), "\"parent\":{\"pid\":%d,"
+			 "\"executable\":\"%s\"}", getpid(), self_exe);
+		EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	}
 	ASSERT_TRUE(wait_event(self, line, sizeof(line),
 			       q("fileless", "anonymous"),
 			       q("action", "mmap-denied"), NULL));
