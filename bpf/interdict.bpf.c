@@ -678,21 +678,71 @@ static long inode_step(__u32 idx, void *ctx)
 	return 0;
 }
 
+#define OVERLAYFS_MAGIC	0x794c7630
+
+/* Whether f looks like a file of a layer: its dentry's inode is its inode,
+ * a regular file, not on an overlay. */
+static __always_inline bool layer_file(struct file *f)
+{
+	struct dentry *d = f->f_path.dentry;
+	struct inode *i = f->f_inode;
+
+	return i && d && d->d_inode == i && (i->i_mode & S_IFMT) == S_IFREG &&
+	       i->i_sb->s_magic != OVERLAYFS_MAGIC;
+}
+
+/* Overlayfs: the layer's own file behind an overlay file (the lower one,
+ * or the upper once copied up), whose directories are the layer's: with
+ * it a subtree rule for a directory inside a layer denies the files
+ * reached through an overlay mount of that layer. The overlay file's
+ * private_data holds it: the layer file itself on 6.12, the first member
+ * of a struct ovl_file on 7.x; what a layer file must look like tells
+ * which. Read through bpf_rdonly_cast() (untrusted, plain loads, nothing
+ * withheld under lockdown): only the *_kf programs (6.12 and later). */
+static __always_inline struct dentry *layer_dentry(struct file *file, bool kf)
+{
+	struct file *f;
+	void *p;
+
+	if (!kf || file->f_inode->i_sb->s_magic != OVERLAYFS_MAGIC)
+		return NULL;
+	p = file->private_data;
+	if (!p)
+		return NULL;
+	f = bpf_rdonly_cast(p, bpf_core_type_id_kernel(struct file));
+	if (layer_file(f))
+		return f->f_path.dentry;
+	f = ((struct kiocb *)bpf_rdonly_cast(p,
+			bpf_core_type_id_kernel(struct kiocb)))->ki_filp;
+	if (f && layer_file(f))
+		return f->f_path.dentry;
+	return NULL;
+}
+
 /* The file and its directories up to the root of its file system, by inode:
  * this holds through bind mounts, hard links, chroots and mount namespaces,
- * and at any path length (bpf_d_path() stops at 4095 bytes). True if the
- * walk gave up ID_MAX_DEPTH levels up, before a rule or the root: the
- * caller then denies (fail closed). */
+ * and at any path length (bpf_d_path() stops at 4095 bytes); for a file of
+ * an overlay, its layer file's too. True if a walk gave up ID_MAX_DEPTH
+ * levels up, before a rule or the root: the caller then denies (fail
+ * closed). */
 static __always_inline bool match_inode(struct file *file, __u32 slot,
-					__u8 hook, struct id_rule *best)
+					__u8 hook, struct id_rule *best,
+					bool kf)
 {
 	struct walk w = { .best = best, .slot = slot, .hook = hook };
+	bool deep;
 
 	w.d = file->f_path.dentry;
 	if (!w.d)
 		return false;
 	bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
-	return !w.done;
+	deep = !w.done;
+	w.d = layer_dentry(file, kf);
+	if (!w.d)
+		return deep;
+	w.done = false;
+	bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
+	return deep || !w.done;
 }
 
 /* The verdict for a file too deep to rule out every subtree rule. */
@@ -1034,7 +1084,8 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 				   struct scratch *s, __u64 tid,
 				   const __u8 *sha, bool have_sha, bool clean,
 				   struct id_rule *best, __u64 *genp,
-				   bool *path_hit, bool *sha_hit, bool *deep)
+				   bool *path_hit, bool *sha_hit, bool *deep,
+				   bool kf)
 {
 	__u64 gen = READ_ONCE(state.gen);
 	__u32 slot = gen & 1;
@@ -1048,7 +1099,7 @@ static __always_inline bool decide(struct file *file, __u8 hook,
 		len = bpf_d_path(&file->f_path, s->buf, sizeof(s->buf));
 		match_path(len, slot, hook, best);
 		if (state.inode_rules[slot])
-			*deep = match_inode(file, slot, hook, best);
+			*deep = match_inode(file, slot, hook, best, kf);
 	}
 	*path_hit = best->prio != 0 || *deep;
 	*sha_hit = false;
@@ -1096,7 +1147,11 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 		clean = true;	/* no path rule is looked at here */
 		mount = 0;
 	} else {
-		mount = clean_mount(file, kf);
+		/* an overlay file's layer file, which match_inode() walks,
+		 * may change under it (copy-up): no "no path rule applies"
+		 * is kept for it (mount 0: none set) */
+		mount = kf && inode->i_sb->s_magic == OVERLAYFS_MAGIC ? 0 :
+			clean_mount(file, kf);
 		if (c)
 			clean = clean_get(c, epoch, mount, hook);
 		if (links_moving())
@@ -1128,13 +1183,13 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 		return 0;
 	/* Three tries, written out: 6.1 rejects a loop here. */
 	stable = decide(file, hook, s, tid, sha, have_sha, clean, &best, &gen,
-			&path_hit, &sha_hit, &deep);
+			&path_hit, &sha_hit, &deep, kf);
 	if (!stable)
 		stable = decide(file, hook, s, tid, sha, have_sha, clean,
-				&best, &gen, &path_hit, &sha_hit, &deep);
+				&best, &gen, &path_hit, &sha_hit, &deep, kf);
 	if (!stable)
 		stable = decide(file, hook, s, tid, sha, have_sha, clean,
-				&best, &gen, &path_hit, &sha_hit, &deep);
+				&best, &gen, &path_hit, &sha_hit, &deep, kf);
 	if (deep)
 		fail_closed(&best, hook);
 	if (marked) {
@@ -1404,7 +1459,7 @@ static __always_inline int mprotect_verdict(struct file *file, bool kf)
 	if ((pid_tgid >> 32) == state.daemon_tgid)
 		return 0;
 	if (state.inode_rules[slot] &&
-	    match_inode(file, slot, ID_HOOK_MMAP, &best))
+	    match_inode(file, slot, ID_HOOK_MMAP, &best, kf))
 		fail_closed(&best, ID_HOOK_MMAP);
 	c = bpf_inode_storage_get(&icache, inode, 0, 0);
 	if ((state.sha_hooks[slot] & ID_HOOK_MMAP) && inode->i_size > 0) {

@@ -7,6 +7,8 @@
  * versioned vendor tree follows the tree's symbolic link when the vendor's
  * updater flips it, with no attempt in between getting through.
  */
+#include <sys/mman.h>
+
 #include "common.h"
 
 /* lower/, upper/ and work/ in the scratch tree, merged on mnt/ (the
@@ -170,6 +172,72 @@ TEST_F_TIMEOUT(enforce, overlay_copy_up_and_upper_rewritten, 180)
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/f"), NULL));
 	ASSERT_EQ(0, make_payload(at(self, "upper/f"), "content-A"));
 	EXPECT_EQ(-EPERM, run(at(self, "mnt/f"), NULL));
+}
+
+/* A subtree rule for a directory inside a layer denies that layer's files
+ * reached through an overlay mount of it (6.12 and later), as it denies
+ * them on the layer itself; a rule for a directory of the upper layer
+ * denies what is written there through the overlay. A copy-up makes the
+ * file the upper layer's: it stays denied by its SHA-256 rule. */
+TEST_F_TIMEOUT(enforce, overlay_layer_subtree_rules, 180)
+{
+	char line[16384], rules[512], hex[2 * ID_SHA256_LEN + 1];
+	__u8 sha[ID_SHA256_LEN];
+	struct stat st;
+	int fd;
+
+	if (!kernel_has("bpf_path_d_path"))
+		SKIP(return, "before 6.12 no program can reach an overlay "
+		     "file's layer file without bpf_probe_read_kernel()");
+	ASSERT_EQ(0, mkdirs(at(self, "lower/opt/vendor/bin")));
+	ASSERT_EQ(0, make_payload(at(self, "lower/opt/vendor/bin/agent"),
+				  "agent"));
+	ASSERT_EQ(0, make_payload(at(self, "lower/opt/vendor/bin/hashed"),
+				  "hashed"));
+	ASSERT_EQ(0, make_payload(at(self, "lower/opt/fine"), "fine"));
+	ASSERT_EQ(0, mkdirs(at(self, "upper/srv/drop")));
+	ASSERT_EQ(0, sha256_file(at(self, "lower/opt/vendor/bin/hashed"), sha));
+	sha256_hex(sha, hex);
+	snprintf(rules, sizeof(rules),
+		 "deny path=@/lower/opt/vendor/ id=t-lower\n"
+		 "deny path=@/upper/srv/drop/ id=t-upper\n"
+		 "deny sha256=%s id=t-hash\n", hex);
+	ASSERT_EQ(0, write_policy(self, "a.rules", rules));
+	OVERLAY();
+	START("enforce");
+	/* the layer's file, through the overlay and on the layer */
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/opt/vendor/bin/agent"), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-lower"),
+			       q("path", at(self, "mnt/opt/vendor/bin/agent")),
+			       NULL));
+	EXPECT_NE(NULL, strstr(line, q("action", "exec-denied")))
+		TH_LOG("%s", line);
+	EXPECT_EQ(-EPERM, run(at(self, "lower/opt/vendor/bin/agent"), NULL));
+	/* mapped executable, as ld.so would */
+	fd = open(at(self, "mnt/opt/vendor/bin/agent"), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+				   MAP_PRIVATE, fd, 0));
+	EXPECT_EQ(EPERM, errno);
+	close(fd);
+	/* control: the layer's other files */
+	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/opt/fine"), NULL));
+	/* written through the overlay into the upper rule's directory */
+	ASSERT_EQ(0, make_payload(at(self, "mnt/srv/drop/new"), "new"));
+	ASSERT_EQ(0, stat(at(self, "upper/srv/drop/new"), &st));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/srv/drop/new"), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-upper"),
+			       NULL));
+	/* copied up: the upper layer's file now, denied by its content */
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/opt/vendor/bin/hashed"), NULL));
+	fd = open(at(self, "mnt/opt/vendor/bin/hashed"),
+		  O_WRONLY | O_APPEND | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, stat(at(self, "upper/opt/vendor/bin/hashed"), &st));
+	EXPECT_EQ(-EPERM, run(at(self, "mnt/opt/vendor/bin/hashed"), NULL));
+	ASSERT_TRUE(wait_event(self, line, sizeof(line), q("id", "t-hash"),
+			       NULL));
 }
 
 /* The file an overlay opens on its layer for the caller (6.6 and later)
