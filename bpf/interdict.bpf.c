@@ -371,6 +371,8 @@ static __always_inline void sha_miss_set(struct id_inode_cache *c,
 	__sync_val_compare_and_swap(&c->sha_miss, old, new);
 }
 
+#define OVERLAYFS_MAGIC	0x794c7630
+
 /* The mount the file was reached through (id + 1), when a "clean" verdict
  * may be cached for it: one name only (no hard links) and the caller under
  * pid 1's root (a chroot or another mount namespace sees other paths).
@@ -391,7 +393,10 @@ static __always_inline __u64 clean_mount(struct file *file, bool kf)
 	 * are the same). */
 	if (!kf && !can_probe_read)
 		return 0;
+	/* an overlay file's layer file, which match_inode() walks, may
+	 * change under it (copy-up): no "no path rule applies" is kept */
 	if (file->f_inode->i_nlink != 1 || !fs ||
+	    file->f_inode->i_sb->s_magic == OVERLAYFS_MAGIC ||
 	    (__u64)fs->root.mnt != state.root_mnt ||
 	    (__u64)fs->root.dentry != state.root_dentry || !state.root_mnt)
 		return 0;
@@ -678,53 +683,192 @@ static long inode_step(__u32 idx, void *ctx)
 	return 0;
 }
 
-#define OVERLAYFS_MAGIC	0x794c7630
 
-/* Whether f looks like a file of a layer: its dentry's inode is its inode,
- * a regular file, not on an overlay. */
-static __always_inline bool layer_file(struct file *f)
+/* d if it is the dentry of a regular file that looks like a layer's (not
+ * on an overlay), else NULL. */
+static __always_inline struct dentry *layer_dentry(struct dentry *d)
 {
-	struct dentry *d = f->f_path.dentry;
-	struct inode *i = f->f_inode;
+	struct inode *i;
 
-	return i && d && d->d_inode == i && (i->i_mode & S_IFMT) == S_IFREG &&
-	       i->i_sb->s_magic != OVERLAYFS_MAGIC;
+	if (!d)
+		return NULL;
+	i = d->d_inode;
+	if (!i || (i->i_mode & S_IFMT) != S_IFREG ||
+	    i->i_sb->s_magic == OVERLAYFS_MAGIC)
+		return NULL;
+	return d;
 }
 
-/* Overlayfs: the layer's own file behind an overlay file (the lower one,
- * or the upper once copied up), whose directories are the layer's: with
- * it a subtree rule for a directory inside a layer denies the files
- * reached through an overlay mount of that layer. The overlay file's
- * private_data holds it: the layer file itself on 6.12, the first member
- * of a struct ovl_file on 7.x; what a layer file must look like tells
- * which. Read through bpf_rdonly_cast() (untrusted, plain loads, nothing
- * withheld under lockdown): only the *_kf programs (6.12 and later). */
-static __always_inline struct dentry *layer_dentry(struct file *file, bool kf)
+/* Overlayfs keeps the layers' dentries of a file in its inode: struct
+ * ovl_inode (6.5 and later) is { ...; struct inode vfs_inode; struct
+ * dentry *__upperdentry; struct ovl_entry *oe; ... }, and struct ovl_entry
+ * is { unsigned int __numlower; struct ovl_path { layer, dentry }
+ * __lowerstack[]; }. The upper dentry is the file once copied up (or made
+ * in the overlay); the topmost lower one is the layer's file it is, or was
+ * copied up from, and stays there after a copy-up. Their directories are
+ * the layers' own, which subtree rules for a directory inside a layer
+ * name. Those types are in overlay's module BTF, which bpf_rdonly_cast()
+ * cannot take: the words are read through vmlinux types that have one of
+ * the same type at that place (struct path's dentry, struct qstr's
+ * leading u32), at offsets from the end of struct inode. Only the *_kf
+ * programs (6.12 and later). */
+static __always_inline void ovl_layers(struct inode *inode,
+				       struct dentry **upper,
+				       struct dentry **lower)
 {
-	struct file *f;
-	void *p;
+	void *end = (void *)inode + bpf_core_type_size(struct inode), *oe;
+	struct path *w;
+	struct qstr *count;
 
-	if (!kf || file->f_inode->i_sb->s_magic != OVERLAYFS_MAGIC)
-		return NULL;
-	p = file->private_data;
-	if (!p)
-		return NULL;
-	f = bpf_rdonly_cast(p, bpf_core_type_id_kernel(struct file));
-	if (layer_file(f))
-		return f->f_path.dentry;
-	f = ((struct kiocb *)bpf_rdonly_cast(p,
-			bpf_core_type_id_kernel(struct kiocb)))->ki_filp;
-	if (f && layer_file(f))
-		return f->f_path.dentry;
-	return NULL;
+	/* the second word of a struct path is a dentry pointer: at end - 8
+	 * it is __upperdentry, at end oe */
+	w = bpf_rdonly_cast(end - 8, bpf_core_type_id_kernel(struct path));
+	*upper = layer_dentry(w->dentry);
+	*lower = NULL;
+	w = bpf_rdonly_cast(end, bpf_core_type_id_kernel(struct path));
+	oe = w->dentry;
+	if (!oe)
+		return;
+	count = bpf_rdonly_cast(oe, bpf_core_type_id_kernel(struct qstr));
+	if (!count->hash)			/* __numlower */
+		return;
+	w = bpf_rdonly_cast(oe + 8, bpf_core_type_id_kernel(struct path));
+	*lower = layer_dentry(w->dentry);	/* __lowerstack[0].dentry */
+}
+
+/* 6.1 has no bpf_rdonly_cast(): there an overlay file's layer files are
+ * reached and walked with bpf_probe_read_kernel() (not under
+ * lockdown=confidentiality), from addresses the verifier knows as
+ * numbers: w->d holds one. */
+#define READ(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
+
+/* addr if it is the dentry of a regular file that looks like a layer's,
+ * as layer_dentry() tells, else 0. */
+static __always_inline __u64 layer_dentry_read(__u64 addr)
+{
+	struct dentry *d = (struct dentry *)addr;
+	struct super_block *sb = NULL;
+	struct inode *i = NULL;
+	unsigned long magic = 0;
+	unsigned short mode = 0;
+
+	if (!addr)
+		return 0;
+	READ(i, d->d_inode);
+	if (!i)
+		return 0;
+	READ(mode, i->i_mode);
+	READ(sb, i->i_sb);
+	if (sb)
+		READ(magic, sb->s_magic);
+	if ((mode & S_IFMT) != S_IFREG || !sb || magic == OVERLAYFS_MAGIC)
+		return 0;
+	return addr;
+}
+
+/* One directory up, as inode_step() does, through reads. */
+static long inode_step_read(__u32 idx, void *ctx)
+{
+	struct walk *w = ctx;
+	struct dentry *d = w->d, *parent = NULL;
+	struct id_inode_key k = { .slot = w->slot };
+	struct super_block *sb = NULL;
+	struct inode *inode = NULL;
+	struct id_rule *r;
+
+	READ(inode, d->d_inode);
+	if (inode) {
+		READ(k.ino, inode->i_ino);
+		READ(k.gen, inode->i_generation);
+		READ(sb, inode->i_sb);
+		if (sb)
+			READ(k.dev, sb->s_dev);
+		r = bpf_map_lookup_elem(&ino_rules, &k);
+		if (r && (r->hooks & w->hook)) {
+			consider(w->best, r, w->hook);
+			w->done = true;
+			return 1;
+		}
+	}
+	READ(parent, d->d_parent);
+	if (!parent || parent == d) {
+		w->done = true;
+		return 1;
+	}
+	w->d = parent;
+	return 0;
+}
+
+/* Both layer dentries walked in turn by step (a bpf_loop() callback); 1 if
+ * a walk gave up ID_MAX_DEPTH levels up. */
+static __always_inline int walk_layers(struct walk *w, struct dentry *upper,
+				       struct dentry *lower,
+				       long (*step)(__u32, void *))
+{
+	bool deep = false;
+
+	w->d = upper;
+	if (w->d) {
+		bpf_loop(ID_MAX_DEPTH, step, w, 0);
+		deep = !w->done;
+	}
+	w->d = lower;
+	if (w->d) {
+		w->done = false;
+		bpf_loop(ID_MAX_DEPTH, step, w, 0);
+		deep |= !w->done;
+	}
+	return deep;
+}
+
+/* 6.1: the layer files of the overlay file whose inode is at inode_addr,
+ * from its struct ovl_inode ({ ...; struct inode vfs_inode; struct dentry
+ * *__upperdentry; struct ovl_path lowerpath; ... }), as ovl_layers() reads
+ * them on 6.12. A global function: verified once for
+ * each program, not at each of decide()'s tries. */
+__noinline int layers_read(__u64 inode_addr, __u32 slot, __u32 hook,
+			   struct id_rule *best)
+{
+	struct walk w = { .best = best, .slot = slot, .hook = hook };
+	__u64 end = inode_addr + bpf_core_type_size(struct inode);
+	__u64 upper = 0, lower = 0;
+
+	if (!best || !inode_addr)
+		return 0;
+	READ(upper, *(__u64 *)end);
+	READ(lower, *(__u64 *)(end + 16));	/* lowerpath.dentry */
+	return walk_layers(&w, (struct dentry *)layer_dentry_read(upper),
+			   (struct dentry *)layer_dentry_read(lower),
+			   inode_step_read);
+}
+
+/* The kernel takes a pointer argument of a global function as trusted
+ * when the BTF says so (6.8 and later; only the *_kf programs call one). */
+#define __arg_trusted __attribute__((btf_decl_tag("arg:trusted")))
+
+/* 6.12 and later: an overlay file's layer files (ovl_layers()), walked as
+ * match_inode() walks the file's own; 1 if a walk was too deep. A global
+ * function: verified once for each program, not at each of decide()'s
+ * tries (inline, the walks cost the verifier more than the rest of
+ * bprm_check_kf). */
+__noinline int layers_kf(struct file *file __arg_trusted, __u32 slot,
+			 __u32 hook, struct id_rule *best)
+{
+	struct walk w = { .best = best, .slot = slot, .hook = hook };
+	struct dentry *upper, *lower;
+
+	if (!file || !best)
+		return 0;
+	ovl_layers(file->f_inode, &upper, &lower);
+	return walk_layers(&w, upper, lower, inode_step);
 }
 
 /* The file and its directories up to the root of its file system, by inode:
  * this holds through bind mounts, hard links, chroots and mount namespaces,
  * and at any path length (bpf_d_path() stops at 4095 bytes); for a file of
- * an overlay, its layer file's too. True if a walk gave up ID_MAX_DEPTH
- * levels up, before a rule or the root: the caller then denies (fail
- * closed). */
+ * an overlay, its layer files' too: the upper one, and the lower one it
+ * is or was copied up from. True if a walk gave up ID_MAX_DEPTH levels
+ * up, before a rule or the root: the caller then denies (fail closed). */
 static __always_inline bool match_inode(struct file *file, __u32 slot,
 					__u8 hook, struct id_rule *best,
 					bool kf)
@@ -737,12 +881,20 @@ static __always_inline bool match_inode(struct file *file, __u32 slot,
 		return false;
 	bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
 	deep = !w.done;
-	w.d = layer_dentry(file, kf);
-	if (!w.d)
-		return deep;
-	w.done = false;
-	bpf_loop(ID_MAX_DEPTH, inode_step, &w, 0);
-	return deep || !w.done;
+	if (kf) {
+		if (file->f_inode->i_sb->s_magic != OVERLAYFS_MAGIC)
+			return deep;
+		return layers_kf(file, slot, hook, best) || deep;
+	}
+	if (exe_d_path && can_probe_read &&
+	    file->f_inode->i_sb->s_magic == OVERLAYFS_MAGIC) {
+		__u64 inode = 0;	/* a number: what a global function takes */
+
+		READ(inode, file->f_inode);
+		if (layers_read(inode, slot, hook, best))
+			deep = true;
+	}
+	return deep;
 }
 
 /* The verdict for a file too deep to rule out every subtree rule. */
@@ -1147,11 +1299,7 @@ static __always_inline int evaluate(struct file *file, __u8 hook,
 		clean = true;	/* no path rule is looked at here */
 		mount = 0;
 	} else {
-		/* an overlay file's layer file, which match_inode() walks,
-		 * may change under it (copy-up): no "no path rule applies"
-		 * is kept for it (mount 0: none set) */
-		mount = kf && inode->i_sb->s_magic == OVERLAYFS_MAGIC ? 0 :
-			clean_mount(file, kf);
+		mount = clean_mount(file, kf);
 		if (c)
 			clean = clean_get(c, epoch, mount, hook);
 		if (links_moving())

@@ -75,13 +75,6 @@ struct file {
 	struct path f_path;
 	struct inode *f_inode;
 	unsigned int f_mode;
-	void *private_data;
-} CORE;
-
-/* Its first member is a file pointer: the cast that reads the first
- * word of overlayfs's struct ovl_file (7.x), which vmlinux's BTF lacks. */
-struct kiocb {
-	struct file *ki_filp;
 } CORE;
 
 struct vm_area_struct {

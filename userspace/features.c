@@ -143,7 +143,12 @@ const char *features_off(const struct features *f)
 	       "confidentiality). Every rule is enforced as usual; exec, mmap "
 	       "and open of files no rule names cost a path lookup each time. "
 	       "Exec events leave out interdict.exec_args (the argv tried), "
-	       "which needs bpf_probe_read_user_str(), withheld with it";
+	       "which needs bpf_probe_read_user_str(), withheld with it. "
+	       "Before Linux 6.12, path rules on a directory inside an "
+	       "overlay layer do not name that layer's files reached through "
+	       "an overlay mount (reaching the layer's dentries needs the "
+	       "helper there); SHA-256 rules and rules on the overlay's own "
+	       "paths do";
 }
 
 /* Whether the kernel has the file_post_open hook (6.9 and later), which

@@ -318,6 +318,20 @@ static inline int start_daemon(struct _test_data_enforce *self, const char *mode
 	return -ETIMEDOUT;
 }
 
+/* Kernel lockdown in confidentiality mode. */
+static inline bool confidentiality(void)
+{
+	char text[256] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+
+	if (f) {
+		if (!fgets(text, sizeof(text), f))
+			text[0] = 0;
+		fclose(f);
+	}
+	return strstr(text, "[confidentiality]") != NULL;
+}
+
 /* Whether the kernel has BTF named `name` (a kfunc, a hook). */
 static inline bool kernel_has(const char *name)
 {

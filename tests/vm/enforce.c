@@ -76,20 +76,6 @@ TEST_F_TIMEOUT(enforce, exec_denied_with_event, 180)
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "bin/tool"), NULL));
 }
 
-/* Kernel lockdown in confidentiality mode. */
-static bool confidentiality(void)
-{
-	char text[256] = "";
-	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
-
-	if (f) {
-		if (!fgets(text, sizeof(text), f))
-			text[0] = 0;
-		fclose(f);
-	}
-	return strstr(text, "[confidentiality]") != NULL;
-}
-
 /* An exec denied, the process gone at once: the event still says who. */
 static pid_t try_and_exit(struct _test_data_enforce *self, const char *cwd)
 {
