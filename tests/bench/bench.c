@@ -1244,24 +1244,45 @@ static void self_cpu(double *ns, double *user_ns)
 }
 
 /* Event lines of the open canary's rule in the events file, counted from
- * *off on (the file only grows while one daemon writes it). */
+ * *off on (the file only grows while one daemon writes it) up to its last
+ * complete line. The file is mapped, not read: this runs on the CPU the
+ * daemon writes with, and copying every line out (with a seek per line, as
+ * ftell() does) cost about 2,500 instructions a line. Only the rule's id
+ * is quoted "bench-canary-open", once per line. */
 static long count_events(const struct bench *b, long *off)
 {
-	char line[16384];
-	long n = 0;
-	FILE *f = fopen(b->events, "re");
+	static const char id[] = "\"bench-canary-open\"";
+	const char *p, *end, *hit, *last;
+	long n = 0, page = sysconf(_SC_PAGESIZE), base;
+	struct stat st;
+	char *map;
+	int fd = open(b->events, O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	if (fd < 0)
 		return 0;
-	if (*off && fseek(f, *off, SEEK_SET))
+	if (fstat(fd, &st) || st.st_size < *off)
 		*off = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '\n'))
-			break;		/* a line still being written */
-		*off = ftell(f);
-		n += strstr(line, "\"bench-canary-open\"") != NULL;
+	if (st.st_size <= *off) {
+		close(fd);
+		return 0;
 	}
-	fclose(f);
+	base = *off - *off % page;
+	map = mmap(NULL, st.st_size - base, PROT_READ, MAP_SHARED, fd, base);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 0;
+	p = map + (*off - base);
+	end = map + (st.st_size - base);
+	last = memrchr(p, '\n', end - p);
+	if (last) {
+		end = last + 1;
+		while ((hit = memmem(p, end - p, id, sizeof(id) - 1))) {
+			n++;
+			p = hit + sizeof(id) - 1;
+		}
+		*off = base + (end - map);
+	}
+	munmap(map, st.st_size - base);
 	return n;
 }
 
