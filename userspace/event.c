@@ -202,9 +202,119 @@ static const struct cg_names *cg_names(const char *cgroup)
 	return &c;
 }
 
+/*
+ * A stream comes from few processes, and what a line says of the process
+ * (from "process" to the end) is most of its bytes: the last such part is
+ * kept with everything it was made from, and copied when a record has the
+ * same. Names are resolved through caches that keep their answers (user
+ * and group names, the cgroup's container or unit), so a copy says what
+ * writing the part again would.
+ */
+enum { AK_EXE, AK_ARGS, AK_CWD, AK_PARENT_EXE, AK_CTX_EXE, AK_CGROUP,
+       AK_HOST, AK_N };
+
+struct actor_cache {
+	bool valid, names;
+	__u32 pid, tid, ppid, uid, gid;
+	char comm[ID_COMM_LEN];
+	size_t n[AK_N];
+	struct jbuf key, out;	/* the strings, one after another; the part */
+};
+
+static void actor_key(const struct ev_strs *st, const struct event_ctx *ctx,
+		      const char *s[AK_N], size_t n[AK_N])
+{
+	s[AK_EXE] = st->s[ID_STR_EXE];
+	n[AK_EXE] = st->n[ID_STR_EXE];
+	s[AK_ARGS] = st->s[ID_STR_ARGS];
+	n[AK_ARGS] = st->n[ID_STR_ARGS];
+	s[AK_CWD] = st->s[ID_STR_CWD];
+	n[AK_CWD] = st->n[ID_STR_CWD];
+	s[AK_PARENT_EXE] = st->s[ID_STR_PARENT_EXE];
+	n[AK_PARENT_EXE] = st->n[ID_STR_PARENT_EXE];
+	/* absent and "" are told apart by a length past any string's */
+	s[AK_CTX_EXE] = ctx->exe ? ctx->exe : "";
+	n[AK_CTX_EXE] = ctx->exe ? strlen(ctx->exe) : SIZE_MAX;
+	s[AK_CGROUP] = ctx->cgroup ? ctx->cgroup : "";
+	n[AK_CGROUP] = ctx->cgroup ? strlen(ctx->cgroup) : SIZE_MAX;
+	s[AK_HOST] = ctx->hostname;
+	n[AK_HOST] = strlen(ctx->hostname);
+}
+
+static bool actor_same(const struct actor_cache *c, const struct id_event *ev,
+		       const struct event_ctx *ctx, const char *s[AK_N],
+		       const size_t n[AK_N])
+{
+	const char *k = c->key.p;
+	int i;
+
+	if (!c->valid || c->pid != ev->pid || c->tid != ev->tid ||
+	    c->ppid != ev->ppid || c->uid != ev->uid || c->gid != ev->gid ||
+	    c->names != ctx->names ||
+	    memcmp(c->comm, ev->comm, ID_COMM_LEN))
+		return false;
+	for (i = 0; i < AK_N; i++) {
+		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
+
+		if (c->n[i] != n[i] || memcmp(k, s[i], len))
+			return false;
+		k += len;
+	}
+	return true;
+}
+
+static void actor_keep(struct actor_cache *c, const struct id_event *ev,
+		       const struct event_ctx *ctx, const char *s[AK_N],
+		       const size_t n[AK_N], const char *part, size_t len)
+{
+	int i;
+
+	c->valid = false;
+	c->key.len = c->out.len = 0;
+	for (i = 0; i < AK_N; i++)
+		jbuf_put(&c->key, s[i], n[i] == SIZE_MAX ? 0 : n[i]);
+	jbuf_put(&c->out, part, len);
+	if (c->key.failed || c->out.failed) {
+		jbuf_free(&c->key);
+		jbuf_free(&c->out);
+		return;
+	}
+	c->pid = ev->pid;
+	c->tid = ev->tid;
+	c->ppid = ev->ppid;
+	c->uid = ev->uid;
+	c->gid = ev->gid;
+	c->names = ctx->names;
+	memcpy(c->comm, ev->comm, ID_COMM_LEN);
+	memcpy(c->n, n, sizeof(c->n));
+	c->valid = true;
+}
+
+static void write_actor_part(struct jbuf *b, const struct id_event *ev,
+			     const struct ev_strs *st,
+			     const struct event_ctx *ctx);
+
 /* The process that tried: every record says who. */
 static void write_actor(struct jbuf *b, const struct id_event *ev,
 			const struct ev_strs *st, const struct event_ctx *ctx)
+{
+	static __thread struct actor_cache c;
+	const char *s[AK_N];
+	size_t n[AK_N], start = b->len;
+
+	actor_key(st, ctx, s, n);
+	if (actor_same(&c, ev, ctx, s, n)) {
+		jbuf_put(b, c.out.p, c.out.len);
+		return;
+	}
+	write_actor_part(b, ev, st, ctx);
+	if (!b->failed)
+		actor_keep(&c, ev, ctx, s, n, b->p + start, b->len - start);
+}
+
+static void write_actor_part(struct jbuf *b, const struct id_event *ev,
+			     const struct ev_strs *st,
+			     const struct event_ctx *ctx)
 {
 	char num[16], name[256];
 

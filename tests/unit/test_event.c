@@ -1466,4 +1466,62 @@ TEST(lines_byte_for_byte)
 	policy_free(&p);
 }
 
+/* What a line says of the process is copied from the line before when
+ * nothing it is made of changed: each change shows, at once. */
+TEST(actor_part_follows_each_change)
+{
+	size_t size, i;
+	struct event_ctx ctx = {
+		.hostname = "web-01.example.com",
+		.realtime_offset_ns = 1700000000 * NSEC,
+	};
+	char host[32] = "h1", line[4][8192];
+	struct id_event *ev = g_open(&size, &ctx);
+	struct jbuf b = { 0 };
+
+	ASSERT_NE(NULL, ev);
+	ctx.hostname = host;
+	for (i = 0; i < 4; i++) {
+		b.len = 0;
+		ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+		ASSERT_GT(sizeof(line[i]), b.len);
+		memcpy(line[i], b.p, b.len);
+		line[i][b.len] = 0;
+		if (i == 0)
+			host[1] = '2';	/* the same buffer, another name */
+		else if (i == 1)
+			ev->comm[4] = 'x';
+		else if (i == 2)
+			ev->data[ev->len[ID_STR_PATH] + 1] = 'B';  /* args */
+	}
+	EXPECT_NE(NULL, strstr(line[0], "\"hostname\":\"h1\""));
+	EXPECT_NE(NULL, strstr(line[1], "\"hostname\":\"h2\""));
+	EXPECT_NE(NULL, strstr(line[2], "\"name\":\"bencx\""));
+	EXPECT_NE(NULL, strstr(line[3], "\"args\":[\"bBild/"));
+	EXPECT_NE(NULL, strstr(line[3], "\"command_line\":\"bBild/"));
+
+	ev->uid = 65534;
+	b.len = 0;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p, "\"user\":{\"id\":\"65534\""));
+	ctx.cgroup = "/system.slice/cron.service";
+	b.len = 0;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p, "\"systemd\":{\"unit\":\"cron.service\"}"));
+	ctx.names = false;
+	ctx.exe = "/x";		/* the record names it: ignored */
+	b.len = 0;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_EQ(NULL, strstr(b.p, "\"name\":\"root\""));
+	EXPECT_NE(NULL, strstr(b.p, "\"executable\":\"/interdict/"));
+	jbuf_free(&b);
+	free(ev);
+}
+
 TEST_HARNESS_MAIN
