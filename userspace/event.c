@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -256,9 +257,12 @@ static bool actor_same(const struct actor_cache *c, const struct id_event *ev,
 	for (i = 0; i < AK_N; i++) {
 		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
 
-		if (c->n[i] != n[i] || memcmp(k, s[i], len))
+		if (c->n[i] != n[i])
 			return false;
-		k += len;
+		if (len && memcmp(k, s[i], len))
+			return false;
+		if (len)
+			k += len;
 	}
 	return true;
 }
@@ -579,24 +583,138 @@ actor:
 	write_actor(b, ev, st, ctx);
 }
 
+/*
+ * A process that retries what is denied sends the same record again and
+ * again, but for the time: the last line is kept with the record (from
+ * gen on: all but boot_ns) and what the context gave it, and a record the
+ * same in all that gets the line again with its own time. The policy is
+ * the one in force for the record's generation, which no reload changes
+ * (a new one has a new generation).
+ */
+#define TS_AT	(sizeof("{\"@timestamp\":\"") - 1)
+#define REC_AT	offsetof(struct id_event, gen)
+_Static_assert(offsetof(struct id_event, boot_ns) == 0 && REC_AT == 8,
+	       "the time leads the record");
+
+enum { LK_EXE, LK_CGROUP, LK_HOST, LK_N };
+
+struct line_cache {
+	bool valid, names;
+	const struct policy *policy;
+	size_t size, n[LK_N], ts_len;
+	struct jbuf rec, key, line;
+};
+
+static void line_key(const struct event_ctx *ctx, const char *s[LK_N],
+		     size_t n[LK_N])
+{
+	s[LK_EXE] = ctx->exe ? ctx->exe : "";
+	n[LK_EXE] = ctx->exe ? strlen(ctx->exe) : SIZE_MAX;
+	s[LK_CGROUP] = ctx->cgroup ? ctx->cgroup : "";
+	n[LK_CGROUP] = ctx->cgroup ? strlen(ctx->cgroup) : SIZE_MAX;
+	s[LK_HOST] = ctx->hostname;
+	n[LK_HOST] = strlen(ctx->hostname);
+}
+
+static bool line_same(const struct line_cache *c, const struct id_event *ev,
+		      size_t size, const struct event_ctx *ctx,
+		      const char *s[LK_N], const size_t n[LK_N])
+{
+	const char *k = c->key.p;
+	int i;
+
+	if (!c->valid || c->size != size || c->policy != ctx->policy ||
+	    c->names != ctx->names ||
+	    memcmp(c->rec.p + REC_AT, (const char *)ev + REC_AT,
+		   size - REC_AT))
+		return false;
+	for (i = 0; i < LK_N; i++) {
+		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
+
+		if (c->n[i] != n[i])
+			return false;
+		if (len && memcmp(k, s[i], len))
+			return false;
+		if (len)
+			k += len;
+	}
+	return true;
+}
+
+static void line_keep(struct line_cache *c, const struct id_event *ev,
+		      size_t size, const struct event_ctx *ctx,
+		      const char *s[LK_N], const size_t n[LK_N],
+		      const char *line, size_t len)
+{
+	const char *q = len > TS_AT ? memchr(line + TS_AT, '"', len - TS_AT) :
+			NULL;
+	int i;
+
+	c->valid = false;
+	if (!q || memcmp(line, "{\"@timestamp\":\"", TS_AT))
+		return;
+	c->rec.len = c->key.len = c->line.len = 0;
+	jbuf_put(&c->rec, ev, size);
+	for (i = 0; i < LK_N; i++)
+		jbuf_put(&c->key, s[i], n[i] == SIZE_MAX ? 0 : n[i]);
+	jbuf_put(&c->line, line, len);
+	if (c->rec.failed || c->key.failed || c->line.failed) {
+		jbuf_free(&c->rec);
+		jbuf_free(&c->key);
+		jbuf_free(&c->line);
+		return;
+	}
+	c->ts_len = q - (line + TS_AT);
+	c->size = size;
+	c->policy = ctx->policy;
+	c->names = ctx->names;
+	memcpy(c->n, n, sizeof(c->n));
+	c->valid = true;
+}
+
 int event_append_json(struct jbuf *b, const struct id_event *ev, size_t size,
 		      const struct event_ctx *ctx)
 {
+	static __thread struct line_cache c;
 	size_t start = b->len;
 	struct ev_strs st;
+	const char *s[LK_N];
+	size_t n[LK_N];
+	char when[80];
+	bool keep = size >= sizeof(*ev);
 
-	ev_strs(ev, size, &st);
 	b->failed = false;
+	if (keep) {
+		line_key(ctx, s, n);
+		if (line_same(&c, ev, size, ctx, s, n)) {
+			event_time(ev->boot_ns + ctx->realtime_offset_ns, when,
+				   sizeof(when));
+			if (strlen(when) == c.ts_len) {
+				jbuf_put(b, c.line.p, c.line.len);
+				if (!b->failed) {
+					memcpy(b->p + start + TS_AT, when,
+					       c.ts_len);
+					return 0;
+				}
+				goto fail;
+			}
+		}
+	}
+	ev_strs(ev, size, &st);
 	if (ev->type == ID_EV_TAMPER)
 		write_tamper(b, ev, &st, ctx);
 	else
 		write_decision(b, ev, &st, ctx);
-	if (b->failed) {
-		b->len = start;		/* never half a line */
-		b->failed = false;
-		return -ENOMEM;
-	}
+	if (b->failed)
+		goto fail;
+	if (keep)
+		line_keep(&c, ev, size, ctx, s, n, b->p + start,
+			  b->len - start);
 	return 0;
+fail:
+	b->len = start;		/* never half a line */
+	b->failed = false;
+	return -ENOMEM;
 }
 
 void event_write_json(FILE *f, const struct id_event *ev, size_t size,

@@ -242,7 +242,7 @@ void jbuf_free(struct jbuf *b);
  * appended to b (on ENOMEM b->failed is set and the line must go). */
 static inline void jbuf_put(struct jbuf *b, const void *s, size_t n)
 {
-	if (b->cap - b->len < n && jbuf_reserve(b, n))
+	if (!n || (b->cap - b->len < n && jbuf_reserve(b, n)))
 		return;
 	__builtin_memcpy(b->p + b->len, s, n);
 	b->len += n;

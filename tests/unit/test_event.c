@@ -1524,4 +1524,48 @@ TEST(actor_part_follows_each_change)
 	free(ev);
 }
 
+/* The same record again but for its time: the line again, with its time;
+ * any other change writes the line anew. */
+TEST(same_record_new_time)
+{
+	static const char rule_id[] = "\"rule\":{\"id\":\"bench-canary-open\"";
+	struct event_ctx ctx = {
+		.hostname = "web-01.example.com",
+		.realtime_offset_ns = 1700000000 * NSEC,
+	};
+	struct jbuf b = { 0 };
+	struct policy p = { 0 };
+	size_t size, first;
+	struct id_event *ev = g_open(&size, &ctx);
+
+	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, policy_parse_buf(&p, "/etc/interdict/policy.d/"
+				      "10-bench.rules", golden_rules,
+				      strlen(golden_rules), stderr));
+	ctx.policy = &p;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	first = b.len;
+	ASSERT_NE(NULL, memmem(b.p, b.len, rule_id, strlen(rule_id)));
+	ev->boot_ns += 1234567;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(2 * first, b.len);
+	EXPECT_EQ(0, memcmp(b.p + first, "{\"@timestamp\":\"2023-11-14T22:1"
+			    "3:25.001276Z\"", 43));
+	EXPECT_EQ(0, memcmp(b.p + 43, b.p + first + 43, first - 43));
+	ev->ino++;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p + 2 * first, "\"inode\":1234568,"));
+	b.len = 0;
+	ctx.policy = NULL;	/* its generation is gone */
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p, "\"rule\":{\"id\":\"unknown\"}"));
+	jbuf_free(&b);
+	free(ev);
+	policy_free(&p);
+}
+
 TEST_HARNESS_MAIN
