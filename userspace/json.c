@@ -133,6 +133,11 @@ static bool plain8(const unsigned char *s)
  * extensions): the offset of the first byte at s that is not plain, or 16
  * if all are. As signed chars, the bytes from 0x80 up are below 0x20 too. */
 typedef signed char v16 __attribute__((vector_size(16)));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define FIRST_BYTE(x)	(__builtin_clzll(x) / 8)
+#else
+#define FIRST_BYTE(x)	(__builtin_ctzll(x) / 8)
+#endif
 
 static inline unsigned int plain16(const unsigned char *s)
 {
@@ -144,8 +149,8 @@ static inline unsigned int plain16(const unsigned char *s)
 	memcpy(&lo, &m, sizeof(lo));
 	memcpy(&hi, (const char *)&m + 8, sizeof(hi));
 	if (lo)
-		return __builtin_ctzll(lo) / 8;
-	return hi ? 8 + __builtin_ctzll(hi) / 8 : 16;
+		return FIRST_BYTE(lo);
+	return hi ? 8 + FIRST_BYTE(hi) : 16;
 }
 
 /* s[0..n) escaped into o, whole sequences until at least max bytes are
