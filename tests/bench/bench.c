@@ -1249,11 +1249,13 @@ static void self_cpu(double *ns, double *user_ns)
  * complete line. The file is mapped, not read: this runs on the CPU the
  * daemon writes with, and copying every line out (with a seek per line, as
  * ftell() does) cost about 2,500 instructions a line. Only the rule's id
- * is quoted "bench-canary-open", once per line. */
+ * is quoted "bench-canary-open", once per line; its 'y' is rare in a line,
+ * so memchr() finds where to compare (memmem() took twice as long). */
 static long count_events(const struct bench *b, long *off)
 {
 	static const char id[] = "\"bench-canary-open\"";
-	const char *p, *end, *hit, *last;
+	const size_t y = 12;		/* id[y] == 'y' */
+	const char *p, *end, *hit, *last, *start;
 	long n = 0, page = sysconf(_SC_PAGESIZE), base;
 	struct stat st;
 	char *map;
@@ -1272,14 +1274,17 @@ static long count_events(const struct bench *b, long *off)
 	close(fd);
 	if (map == MAP_FAILED)
 		return 0;
-	p = map + (*off - base);
+	start = map + (*off - base);
 	end = map + (st.st_size - base);
-	last = memrchr(p, '\n', end - p);
+	last = memrchr(start, '\n', end - start);
 	if (last) {
 		end = last + 1;
-		while ((hit = memmem(p, end - p, id, sizeof(id) - 1))) {
-			n++;
-			p = hit + sizeof(id) - 1;
+		p = start + y;
+		while (p < end && (hit = memchr(p, id[y], end - p))) {
+			if (end - (hit - y) >= (long)sizeof(id) - 1 &&
+			    !memcmp(hit - y, id, sizeof(id) - 1))
+				n++;
+			p = hit + 1;
 		}
 		*off = base + (end - map);
 	}
