@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -36,37 +37,6 @@ static void ev_strs(const struct id_event *ev, size_t size, struct ev_strs *o)
 		o->n[i] = n;
 		at += n;
 	}
-}
-
-/* "a\0b\0c" as a JSON array of strings. */
-static void json_args(struct json *j, const char *key, const char *s,
-		      size_t n)
-{
-	const char *end = s + n, *z;
-
-	json_arr_open(j, key);
-	while (s < end) {
-		z = memchr(s, 0, end - s);
-		if (!z)
-			z = end;
-		json_strn(j, NULL, s, z - s);
-		s = z + 1;
-	}
-	json_arr_close(j);
-}
-
-/* The arguments joined by spaces, as ps shows them (bounded, escaped). */
-static void json_cmdline(struct json *j, const char *key, const char *s,
-			 size_t n)
-{
-	char buf[ID_ARGS_MAX];
-	size_t i;
-
-	if (n > sizeof(buf))
-		n = sizeof(buf);
-	for (i = 0; i < n; i++)
-		buf[i] = s[i] ? s[i] : ' ';
-	json_strn(j, key, buf, n);
 }
 
 static const char *hook_name(__u8 hook)
@@ -145,129 +115,367 @@ static const char *tamper_name(__u8 what)
 	       names[what] : "unknown";
 }
 
+/*
+ * The line is appended to the batch piece by piece: each member's key and
+ * punctuation as one literal (the layout of a line is fixed; which members
+ * a record has decides which literals), strings escaped in place, numbers
+ * by hand. The bytes are those the generic writer (json.c) makes of the
+ * same members in the same order; tests/unit/test_event.c holds lines to
+ * compare with.
+ */
+#define LIT(b, s)	JBUF_LIT(b, s)
+
+static inline void put_str(struct jbuf *b, const char *s, size_t n)
+{
+	jbuf_str(b, s, n);
+}
+
+static inline void put_cstr(struct jbuf *b, const char *s)
+{
+	jbuf_str(b, s, strlen(s));
+}
+
+/* A constant or digits of ours: nothing in it needs escaping. */
+static inline void put_plain(struct jbuf *b, const char *s)
+{
+	jbuf_put(b, s, strlen(s));
+}
+
+/* "a\0b\0c" as the members of a JSON array of strings. */
+static void put_args(struct jbuf *b, const char *s, size_t n)
+{
+	const char *end = s + n, *z;
+	bool first = true;
+
+	LIT(b, "[");
+	while (s < end) {
+		z = memchr(s, 0, end - s);
+		if (!z)
+			z = end;
+		if (!first)
+			LIT(b, ",");
+		first = false;
+		put_str(b, s, z - s);
+		s = z + 1;
+	}
+	LIT(b, "]");
+}
+
+/* The arguments joined by spaces, as ps shows them (bounded, escaped). */
+static void put_cmdline(struct jbuf *b, const char *s, size_t n)
+{
+	char buf[ID_ARGS_MAX];
+	size_t i;
+
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	for (i = 0; i < n; i++)
+		buf[i] = s[i] ? s[i] : ' ';
+	put_str(b, buf, n);
+}
+
+/* container.id or systemd.unit of a cgroup path: the last path looked at
+ * and its answer are kept, a burst comes from few cgroups. */
+struct cg_names {
+	char cgroup[PATH_MAX];
+	int kind;			/* 1 container, 2 unit, 0 neither */
+	char name[256];
+};
+
+static const struct cg_names *cg_names(const char *cgroup)
+{
+	static __thread struct cg_names c;
+	static __thread bool valid;
+	size_t n = strlen(cgroup);
+
+	if (valid && !strcmp(c.cgroup, cgroup))
+		return &c;
+	valid = false;
+	c.kind = 0;
+	if (!event_container_id(cgroup, c.name, sizeof(c.name)))
+		c.kind = 1;
+	else if (!event_systemd_unit(cgroup, c.name, sizeof(c.name)))
+		c.kind = 2;
+	if (n < sizeof(c.cgroup)) {
+		memcpy(c.cgroup, cgroup, n + 1);
+		valid = true;
+	}
+	return &c;
+}
+
+/*
+ * A stream comes from few processes, and what a line says of the process
+ * (from "process" to the end) is most of its bytes: the last such part is
+ * kept with everything it was made from, and copied when a record has the
+ * same. Names are resolved through caches that keep their answers (user
+ * and group names, the cgroup's container or unit), so a copy says what
+ * writing the part again would.
+ */
+enum { AK_EXE, AK_ARGS, AK_CWD, AK_PARENT_EXE, AK_CTX_EXE, AK_CGROUP,
+       AK_HOST, AK_N };
+
+struct actor_cache {
+	bool valid, names;
+	__u32 pid, tid, ppid, uid, gid;
+	char comm[ID_COMM_LEN];
+	size_t n[AK_N];
+	struct jbuf key, out;	/* the strings, one after another; the part */
+};
+
+static void actor_key(const struct ev_strs *st, const struct event_ctx *ctx,
+		      const char *s[AK_N], size_t n[AK_N])
+{
+	s[AK_EXE] = st->s[ID_STR_EXE];
+	n[AK_EXE] = st->n[ID_STR_EXE];
+	s[AK_ARGS] = st->s[ID_STR_ARGS];
+	n[AK_ARGS] = st->n[ID_STR_ARGS];
+	s[AK_CWD] = st->s[ID_STR_CWD];
+	n[AK_CWD] = st->n[ID_STR_CWD];
+	s[AK_PARENT_EXE] = st->s[ID_STR_PARENT_EXE];
+	n[AK_PARENT_EXE] = st->n[ID_STR_PARENT_EXE];
+	/* absent and "" are told apart by a length past any string's */
+	s[AK_CTX_EXE] = ctx->exe ? ctx->exe : "";
+	n[AK_CTX_EXE] = ctx->exe ? strlen(ctx->exe) : SIZE_MAX;
+	s[AK_CGROUP] = ctx->cgroup ? ctx->cgroup : "";
+	n[AK_CGROUP] = ctx->cgroup ? strlen(ctx->cgroup) : SIZE_MAX;
+	s[AK_HOST] = ctx->hostname;
+	n[AK_HOST] = strlen(ctx->hostname);
+}
+
+static bool actor_same(const struct actor_cache *c, const struct id_event *ev,
+		       const struct event_ctx *ctx, const char *s[AK_N],
+		       const size_t n[AK_N])
+{
+	const char *k = c->key.p;
+	int i;
+
+	if (!c->valid || c->pid != ev->pid || c->tid != ev->tid ||
+	    c->ppid != ev->ppid || c->uid != ev->uid || c->gid != ev->gid ||
+	    c->names != ctx->names ||
+	    memcmp(c->comm, ev->comm, ID_COMM_LEN))
+		return false;
+	for (i = 0; i < AK_N; i++) {
+		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
+
+		if (c->n[i] != n[i])
+			return false;
+		if (len && memcmp(k, s[i], len))
+			return false;
+		if (len)
+			k += len;
+	}
+	return true;
+}
+
+static void actor_keep(struct actor_cache *c, const struct id_event *ev,
+		       const struct event_ctx *ctx, const char *s[AK_N],
+		       const size_t n[AK_N], const char *part, size_t len)
+{
+	int i;
+
+	c->valid = false;
+	c->key.len = c->out.len = 0;
+	for (i = 0; i < AK_N; i++)
+		jbuf_put(&c->key, s[i], n[i] == SIZE_MAX ? 0 : n[i]);
+	jbuf_put(&c->out, part, len);
+	if (c->key.failed || c->out.failed) {
+		jbuf_free(&c->key);
+		jbuf_free(&c->out);
+		return;
+	}
+	c->pid = ev->pid;
+	c->tid = ev->tid;
+	c->ppid = ev->ppid;
+	c->uid = ev->uid;
+	c->gid = ev->gid;
+	c->names = ctx->names;
+	memcpy(c->comm, ev->comm, ID_COMM_LEN);
+	memcpy(c->n, n, sizeof(c->n));
+	c->valid = true;
+}
+
+static void write_actor_part(struct jbuf *b, const struct id_event *ev,
+			     const struct ev_strs *st,
+			     const struct event_ctx *ctx);
+
 /* The process that tried: every record says who. */
-static void write_actor(struct json *j, const struct id_event *ev,
+static void write_actor(struct jbuf *b, const struct id_event *ev,
 			const struct ev_strs *st, const struct event_ctx *ctx)
+{
+	static __thread struct actor_cache c;
+	const char *s[AK_N];
+	size_t n[AK_N], start = b->len;
+
+	actor_key(st, ctx, s, n);
+	if (actor_same(&c, ev, ctx, s, n)) {
+		jbuf_put(b, c.out.p, c.out.len);
+		return;
+	}
+	write_actor_part(b, ev, st, ctx);
+	if (!b->failed)
+		actor_keep(&c, ev, ctx, s, n, b->p + start, b->len - start);
+}
+
+static void write_actor_part(struct jbuf *b, const struct id_event *ev,
+			     const struct ev_strs *st,
+			     const struct event_ctx *ctx)
 {
 	char num[16], name[256];
 
-	json_obj_open(j, "process");
-	json_uint(j, "pid", ev->pid);
-	json_strn(j, "name", ev->comm, strnlen(ev->comm, ID_COMM_LEN));
-	if (st->n[ID_STR_EXE])
-		json_strn(j, "executable", st->s[ID_STR_EXE],
-			  st->n[ID_STR_EXE]);
-	else if (ctx->exe)
-		json_str(j, "executable", ctx->exe);
-	if (st->n[ID_STR_ARGS]) {
-		json_args(j, "args", st->s[ID_STR_ARGS], st->n[ID_STR_ARGS]);
-		json_cmdline(j, "command_line", st->s[ID_STR_ARGS],
-			     st->n[ID_STR_ARGS]);
+	LIT(b, ",\"process\":{\"pid\":");
+	jbuf_uint(b, ev->pid);
+	LIT(b, ",\"name\":");
+	put_str(b, ev->comm, strnlen(ev->comm, ID_COMM_LEN));
+	if (st->n[ID_STR_EXE]) {
+		LIT(b, ",\"executable\":");
+		put_str(b, st->s[ID_STR_EXE], st->n[ID_STR_EXE]);
+	} else if (ctx->exe) {
+		LIT(b, ",\"executable\":");
+		put_cstr(b, ctx->exe);
 	}
-	if (st->n[ID_STR_CWD])
-		json_strn(j, "working_directory", st->s[ID_STR_CWD],
-			  st->n[ID_STR_CWD]);
-	json_obj_open(j, "thread");
-	json_uint(j, "id", ev->tid);
-	json_obj_close(j);
-	json_obj_open(j, "parent");
-	json_uint(j, "pid", ev->ppid);
-	if (st->n[ID_STR_PARENT_EXE])
-		json_strn(j, "executable", st->s[ID_STR_PARENT_EXE],
-			  st->n[ID_STR_PARENT_EXE]);
-	json_obj_close(j);
-	json_obj_close(j);
-
-	json_obj_open(j, "user");
-	json_str(j, "id", uint_str(ev->uid, num));
-	if (ctx->names && !event_user_name(ev->uid, name, sizeof(name)))
-		json_str(j, "name", name);
-	json_obj_close(j);
-	json_obj_open(j, "group");
-	json_str(j, "id", uint_str(ev->gid, num));
-	if (ctx->names && !event_group_name(ev->gid, name, sizeof(name)))
-		json_str(j, "name", name);
-	json_obj_close(j);
+	if (st->n[ID_STR_ARGS]) {
+		LIT(b, ",\"args\":");
+		put_args(b, st->s[ID_STR_ARGS], st->n[ID_STR_ARGS]);
+		LIT(b, ",\"command_line\":");
+		put_cmdline(b, st->s[ID_STR_ARGS], st->n[ID_STR_ARGS]);
+	}
+	if (st->n[ID_STR_CWD]) {
+		LIT(b, ",\"working_directory\":");
+		put_str(b, st->s[ID_STR_CWD], st->n[ID_STR_CWD]);
+	}
+	LIT(b, ",\"thread\":{\"id\":");
+	jbuf_uint(b, ev->tid);
+	LIT(b, "},\"parent\":{\"pid\":");
+	jbuf_uint(b, ev->ppid);
+	if (st->n[ID_STR_PARENT_EXE]) {
+		LIT(b, ",\"executable\":");
+		put_str(b, st->s[ID_STR_PARENT_EXE], st->n[ID_STR_PARENT_EXE]);
+	}
+	LIT(b, "}},\"user\":{\"id\":\"");
+	put_plain(b, uint_str(ev->uid, num));
+	LIT(b, "\"");
+	if (ctx->names && !event_user_name(ev->uid, name, sizeof(name))) {
+		LIT(b, ",\"name\":");
+		put_cstr(b, name);
+	}
+	LIT(b, "},\"group\":{\"id\":\"");
+	put_plain(b, uint_str(ev->gid, num));
+	LIT(b, "\"");
+	if (ctx->names && !event_group_name(ev->gid, name, sizeof(name))) {
+		LIT(b, ",\"name\":");
+		put_cstr(b, name);
+	}
+	LIT(b, "}");
 
 	if (ctx->cgroup && ctx->cgroup[0]) {
-		char id[65];
+		const struct cg_names *c = cg_names(ctx->cgroup);
 
-		if (!event_container_id(ctx->cgroup, id, sizeof(id))) {
-			json_obj_open(j, "container");
-			json_str(j, "id", id);
-			json_obj_close(j);
-		} else if (!event_systemd_unit(ctx->cgroup, name,
-					       sizeof(name))) {
-			json_obj_open(j, "systemd");
-			json_str(j, "unit", name);
-			json_obj_close(j);
+		if (c->kind == 1) {
+			LIT(b, ",\"container\":{\"id\":\"");
+			put_plain(b, c->name);	/* 64 hex digits */
+			LIT(b, "\"}");
+		} else if (c->kind == 2) {
+			LIT(b, ",\"systemd\":{\"unit\":");
+			put_cstr(b, c->name);
+			LIT(b, "}");
 		}
 	}
 
-	json_obj_open(j, "host");
-	json_str(j, "hostname", ctx->hostname);
-	json_obj_close(j);
+	LIT(b, ",\"host\":{\"hostname\":");
+	put_cstr(b, ctx->hostname);
+	LIT(b, "}}\n");
 }
 
-/* interdict.cgroup and interdict.truncated, shared by both kinds. */
-static void write_who_extra(struct json *j, const struct id_event *ev,
+/* interdict.cgroup and interdict.truncated, shared by both kinds; never
+ * the first members of their object. */
+static void write_who_extra(struct jbuf *b, const struct id_event *ev,
 			    const struct event_ctx *ctx)
 {
 	static const char *const names[ID_STR_N] = {
-		[ID_STR_PATH] = "file.path",
-		[ID_STR_EXE] = "process.executable",
-		[ID_STR_PARENT_EXE] = "process.parent.executable",
-		[ID_STR_CWD] = "process.working_directory",
-		[ID_STR_ARGS] = "process.args",
-		[ID_STR_ARGV] = "interdict.exec_args",
+		[ID_STR_PATH] = "\"file.path\"",
+		[ID_STR_EXE] = "\"process.executable\"",
+		[ID_STR_PARENT_EXE] = "\"process.parent.executable\"",
+		[ID_STR_CWD] = "\"process.working_directory\"",
+		[ID_STR_ARGS] = "\"process.args\"",
+		[ID_STR_ARGV] = "\"interdict.exec_args\"",
 	};
+	bool first = true;
 	int i;
 
 	if (ev->cgroup_id) {
-		json_uint(j, "cgroup_id", ev->cgroup_id);
-		if (ctx->cgroup && ctx->cgroup[0])
-			json_str(j, "cgroup", ctx->cgroup);
+		LIT(b, ",\"cgroup_id\":");
+		jbuf_uint(b, ev->cgroup_id);
+		if (ctx->cgroup && ctx->cgroup[0]) {
+			LIT(b, ",\"cgroup\":");
+			put_cstr(b, ctx->cgroup);
+		}
 	}
 	if (ev->cut & ((1 << ID_STR_N) - 1)) {
-		json_arr_open(j, "truncated");
+		LIT(b, ",\"truncated\":[");
 		for (i = 0; i < ID_STR_N; i++)
-			if (ev->cut & (1 << i))
-				json_str(j, NULL, names[i]);
-		json_arr_close(j);
+			if (ev->cut & (1 << i)) {
+				if (!first)
+					LIT(b, ",");
+				first = false;
+				put_plain(b, names[i]);
+			}
+		LIT(b, "]");
 	}
+}
+
+/* {"@timestamp":...,"event":{"kind":...,"module":"interdict","action":...,
+ * "outcome":...}: the time, and constants of ours. */
+static void write_head(struct jbuf *b, const struct id_event *ev,
+		       const struct event_ctx *ctx, const char *kind,
+		       const char *action, const char *suffix,
+		       const char *outcome)
+{
+	char when[80];
+
+	event_time(ev->boot_ns + ctx->realtime_offset_ns, when, sizeof(when));
+	LIT(b, "{\"@timestamp\":\"");
+	put_plain(b, when);
+	LIT(b, "\",\"event\":{\"kind\":\"");
+	put_plain(b, kind);
+	LIT(b, "\",\"module\":\"interdict\",\"action\":\"");
+	put_plain(b, action);
+	put_plain(b, suffix);
+	LIT(b, "\",\"outcome\":\"");
+	put_plain(b, outcome);
+	LIT(b, "\"},\"interdict\":{\"schema\":");
+	jbuf_uint(b, EVENT_SCHEMA_VERSION);
 }
 
 /* An attempt on interdict itself: what, on which object, by whom. */
 static void write_tamper(struct jbuf *b, const struct id_event *ev,
 			 const struct ev_strs *st, const struct event_ctx *ctx)
 {
-	struct json j;
-	char when[80];
-
-	event_time(ev->boot_ns + ctx->realtime_offset_ns, when, sizeof(when));
-	json_begin_buf(&j, b);
-	json_head(&j, when, "alert", "tamper-denied");
-	json_str(&j, "outcome", "failure");
-	json_obj_close(&j);
-	json_obj_open(&j, "interdict");
-	json_uint(&j, "schema", EVENT_SCHEMA_VERSION);
-	json_str(&j, "decision", "deny");
-	json_str(&j, "tamper", tamper_name(ev->tamper));
-	if (ev->tamper == ID_TAMPER_SIGNAL || ev->tamper == ID_TAMPER_PTRACE)
-		json_uint(&j, "target_pid", ev->target);
-	else if (ev->target)
-		json_uint(&j, "object_id", ev->target);
-	if (ev->tamper == ID_TAMPER_SIGNAL)
-		json_uint(&j, "signal", ev->signo);
-	if (ev->ino) {
-		json_uint(&j, "pin_inode", ev->ino);
-		json_uint(&j, "pin_device", ev->dev);
+	write_head(b, ev, ctx, "alert", "tamper-denied", "", "failure");
+	LIT(b, ",\"decision\":\"deny\",\"tamper\":\"");
+	put_plain(b, tamper_name(ev->tamper));
+	LIT(b, "\"");
+	if (ev->tamper == ID_TAMPER_SIGNAL || ev->tamper == ID_TAMPER_PTRACE) {
+		LIT(b, ",\"target_pid\":");
+		jbuf_uint(b, ev->target);
+	} else if (ev->target) {
+		LIT(b, ",\"object_id\":");
+		jbuf_uint(b, ev->target);
 	}
-	json_uint(&j, "policy_generation", ev->gen);
-	write_who_extra(&j, ev, ctx);
-	json_obj_close(&j);
-	write_actor(&j, ev, st, ctx);
-	json_end(&j);
+	if (ev->tamper == ID_TAMPER_SIGNAL) {
+		LIT(b, ",\"signal\":");
+		jbuf_uint(b, ev->signo);
+	}
+	if (ev->ino) {
+		LIT(b, ",\"pin_inode\":");
+		jbuf_uint(b, ev->ino);
+		LIT(b, ",\"pin_device\":");
+		jbuf_uint(b, ev->dev);
+	}
+	LIT(b, ",\"policy_generation\":");
+	jbuf_uint(b, ev->gen);
+	write_who_extra(b, ev, ctx);
+	LIT(b, "}");
+	write_actor(b, ev, st, ctx);
 }
 
 static const char *fileless_name(__u32 kind)
@@ -283,9 +491,8 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 	bool deny = ev->decision == ID_DECISION_DENY;
 	bool fileless = ev->type == ID_EV_FILELESS;
 	const struct rule *rule = NULL;
-	char action[32], hex[2 * ID_SHA256_LEN + 1], when[80];
-	const char *path, *name;
-	struct json j;
+	char hex[2 * ID_SHA256_LEN + 1];
+	const char *path, *name, *hook = hook_name(ev->hook);
 	size_t plen;
 
 	path = st->s[ID_STR_PATH];
@@ -294,92 +501,220 @@ static void write_decision(struct jbuf *b, const struct id_event *ev,
 	if (!fileless && ctx->policy && ev->rule_index < ctx->policy->nrules)
 		rule = &ctx->policy->rules[ev->rule_index];
 	name = name ? name + 1 : path;
-	strcpy(stpcpy(action, hook_name(ev->hook)), deny ? "-denied" :
-	       "-audited");
 
-	event_time(ev->boot_ns + ctx->realtime_offset_ns, when, sizeof(when));
-	json_begin_buf(&j, b);
-	json_head(&j, when, "event", action);
-	json_str(&j, "outcome", deny ? "failure" : "success");
-	json_obj_close(&j);
-
-	json_obj_open(&j, "interdict");
-	json_uint(&j, "schema", EVENT_SCHEMA_VERSION);
-	json_str(&j, "decision", deny ? "deny" : "audit");
-	json_str(&j, "mode", ev->enforce ? "enforce" : "audit");
-	json_str(&j, "hook", hook_name(ev->hook));
-	json_bool(&j, "rule_audit", ev->rule_flags & ID_RULE_AUDIT);
-	json_uint(&j, "policy_generation", ev->gen);
-	if (fileless)
-		json_str(&j, "fileless", fileless_name(ev->target));
+	write_head(b, ev, ctx, "event", hook, deny ? "-denied" : "-audited",
+		   deny ? "failure" : "success");
+	if (deny)
+		LIT(b, ",\"decision\":\"deny\"");
 	else
-		json_uint(&j, "rule_index", ev->rule_index);
-	if (ev->fail_closed)
-		json_str(&j, "fail_closed", ev->fail_closed == ID_FAIL_DEPTH ?
-			 "depth" : ev->fail_closed == ID_FAIL_NO_HASH ?
-			 "no-hash" : ev->fail_closed == ID_FAIL_LINK ?
-			 "link" : "unknown");
-	if (st->n[ID_STR_ARGV])
-		json_args(&j, "exec_args", st->s[ID_STR_ARGV],
-			  st->n[ID_STR_ARGV]);
-	write_who_extra(&j, ev, ctx);
-	json_obj_close(&j);
-
-	json_obj_open(&j, "rule");
+		LIT(b, ",\"decision\":\"audit\"");
+	if (ev->enforce)
+		LIT(b, ",\"mode\":\"enforce\",\"hook\":\"");
+	else
+		LIT(b, ",\"mode\":\"audit\",\"hook\":\"");
+	put_plain(b, hook);
+	if (ev->rule_flags & ID_RULE_AUDIT)
+		LIT(b, "\",\"rule_audit\":true,\"policy_generation\":");
+	else
+		LIT(b, "\",\"rule_audit\":false,\"policy_generation\":");
+	jbuf_uint(b, ev->gen);
 	if (fileless) {
-		json_str(&j, "id", "fileless");
-		json_str(&j, "description", "executable memory no file on disk "
-			 "holds");
-		json_str(&j, "ruleset", "interdict.conf");
-	} else if (rule) {
-		json_str(&j, "id", rule->id);
-		if (rule->msg[0])
-			json_str(&j, "description", rule->msg);
-		json_str(&j, "ruleset", rule->file);
+		LIT(b, ",\"fileless\":\"");
+		put_plain(b, fileless_name(ev->target));
+		LIT(b, "\"");
 	} else {
-		json_str(&j, "id", "unknown");
+		LIT(b, ",\"rule_index\":");
+		jbuf_uint(b, ev->rule_index);
 	}
-	json_obj_close(&j);
+	if (ev->fail_closed) {
+		LIT(b, ",\"fail_closed\":\"");
+		put_plain(b, ev->fail_closed == ID_FAIL_DEPTH ? "depth" :
+			  ev->fail_closed == ID_FAIL_NO_HASH ? "no-hash" :
+			  ev->fail_closed == ID_FAIL_LINK ? "link" :
+			  "unknown");
+		LIT(b, "\"");
+	}
+	if (st->n[ID_STR_ARGV]) {
+		LIT(b, ",\"exec_args\":");
+		put_args(b, st->s[ID_STR_ARGV], st->n[ID_STR_ARGV]);
+	}
+	write_who_extra(b, ev, ctx);
+
+	if (fileless) {
+		LIT(b, "},\"rule\":{\"id\":\"fileless\",\"description\":"
+		    "\"executable memory no file on disk holds\",\"ruleset\":"
+		    "\"interdict.conf\"}");
+	} else if (rule) {
+		LIT(b, "},\"rule\":{\"id\":");
+		put_cstr(b, rule->id);
+		if (rule->msg[0]) {
+			LIT(b, ",\"description\":");
+			put_cstr(b, rule->msg);
+		}
+		LIT(b, ",\"ruleset\":");
+		put_cstr(b, rule->file);
+		LIT(b, "}");
+	} else {
+		LIT(b, "},\"rule\":{\"id\":\"unknown\"}");
+	}
 
 	if (fileless && !ev->ino)
 		goto actor;	/* anonymous memory: no file at all */
-	json_obj_open(&j, "file");
 	if (!fileless) {
-		json_strn(&j, "path", path, plen);
-		json_strn(&j, "name", name, path + plen - name);
+		LIT(b, ",\"file\":{\"path\":");
+		put_str(b, path, plen);
+		LIT(b, ",\"name\":");
+		put_str(b, name, path + plen - name);
+		LIT(b, ",\"inode\":");
+	} else {
+		LIT(b, ",\"file\":{\"inode\":");
 	}
-	json_uint(&j, "inode", ev->ino);
-	json_uint(&j, "device", ev->dev);
+	jbuf_uint(b, ev->ino);
+	LIT(b, ",\"device\":");
+	jbuf_uint(b, ev->dev);
 	if (ev->has_sha256) {
 		sha256_hex(ev->sha256, hex);
-		json_obj_open(&j, "hash");
-		json_str(&j, "sha256", hex);
-		json_obj_close(&j);
+		LIT(b, ",\"hash\":{\"sha256\":\"");
+		jbuf_put(b, hex, 2 * ID_SHA256_LEN);
+		LIT(b, "\"}");
 	}
-	json_obj_close(&j);
+	LIT(b, "}");
 actor:
-	write_actor(&j, ev, st, ctx);
-	json_end(&j);
+	write_actor(b, ev, st, ctx);
+}
+
+/*
+ * A process that retries what is denied sends the same record again and
+ * again, but for the time: the last line is kept with the record (from
+ * gen on: all but boot_ns) and what the context gave it, and a record the
+ * same in all that gets the line again with its own time. The policy is
+ * the one in force for the record's generation, which no reload changes
+ * (a new one has a new generation).
+ */
+#define TS_AT	(sizeof("{\"@timestamp\":\"") - 1)
+#define REC_AT	offsetof(struct id_event, gen)
+_Static_assert(offsetof(struct id_event, boot_ns) == 0 && REC_AT == 8,
+	       "the time leads the record");
+
+enum { LK_EXE, LK_CGROUP, LK_HOST, LK_N };
+
+struct line_cache {
+	bool valid, names;
+	const struct policy *policy;
+	size_t size, n[LK_N], ts_len;
+	struct jbuf rec, key, line;
+};
+
+static void line_key(const struct event_ctx *ctx, const char *s[LK_N],
+		     size_t n[LK_N])
+{
+	s[LK_EXE] = ctx->exe ? ctx->exe : "";
+	n[LK_EXE] = ctx->exe ? strlen(ctx->exe) : SIZE_MAX;
+	s[LK_CGROUP] = ctx->cgroup ? ctx->cgroup : "";
+	n[LK_CGROUP] = ctx->cgroup ? strlen(ctx->cgroup) : SIZE_MAX;
+	s[LK_HOST] = ctx->hostname;
+	n[LK_HOST] = strlen(ctx->hostname);
+}
+
+static bool line_same(const struct line_cache *c, const struct id_event *ev,
+		      size_t size, const struct event_ctx *ctx,
+		      const char *s[LK_N], const size_t n[LK_N])
+{
+	const char *k = c->key.p;
+	int i;
+
+	if (!c->valid || c->size != size || c->policy != ctx->policy ||
+	    c->names != ctx->names ||
+	    memcmp(c->rec.p + REC_AT, (const char *)ev + REC_AT,
+		   size - REC_AT))
+		return false;
+	for (i = 0; i < LK_N; i++) {
+		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
+
+		if (c->n[i] != n[i])
+			return false;
+		if (len && memcmp(k, s[i], len))
+			return false;
+		if (len)
+			k += len;
+	}
+	return true;
+}
+
+static void line_keep(struct line_cache *c, const struct id_event *ev,
+		      size_t size, const struct event_ctx *ctx,
+		      const char *s[LK_N], const size_t n[LK_N],
+		      const char *line, size_t len)
+{
+	const char *q = len > TS_AT ? memchr(line + TS_AT, '"', len - TS_AT) :
+			NULL;
+	int i;
+
+	c->valid = false;
+	if (!q || memcmp(line, "{\"@timestamp\":\"", TS_AT))
+		return;
+	c->rec.len = c->key.len = c->line.len = 0;
+	jbuf_put(&c->rec, ev, size);
+	for (i = 0; i < LK_N; i++)
+		jbuf_put(&c->key, s[i], n[i] == SIZE_MAX ? 0 : n[i]);
+	jbuf_put(&c->line, line, len);
+	if (c->rec.failed || c->key.failed || c->line.failed) {
+		jbuf_free(&c->rec);
+		jbuf_free(&c->key);
+		jbuf_free(&c->line);
+		return;
+	}
+	c->ts_len = q - (line + TS_AT);
+	c->size = size;
+	c->policy = ctx->policy;
+	c->names = ctx->names;
+	memcpy(c->n, n, sizeof(c->n));
+	c->valid = true;
 }
 
 int event_append_json(struct jbuf *b, const struct id_event *ev, size_t size,
 		      const struct event_ctx *ctx)
 {
+	static __thread struct line_cache c;
 	size_t start = b->len;
 	struct ev_strs st;
+	const char *s[LK_N];
+	size_t n[LK_N];
+	char when[80];
+	bool keep = size >= sizeof(*ev);
 
-	ev_strs(ev, size, &st);
 	b->failed = false;
+	if (keep) {
+		line_key(ctx, s, n);
+		if (line_same(&c, ev, size, ctx, s, n)) {
+			event_time(ev->boot_ns + ctx->realtime_offset_ns, when,
+				   sizeof(when));
+			if (strlen(when) == c.ts_len) {
+				jbuf_put(b, c.line.p, c.line.len);
+				if (!b->failed) {
+					memcpy(b->p + start + TS_AT, when,
+					       c.ts_len);
+					return 0;
+				}
+				goto fail;
+			}
+		}
+	}
+	ev_strs(ev, size, &st);
 	if (ev->type == ID_EV_TAMPER)
 		write_tamper(b, ev, &st, ctx);
 	else
 		write_decision(b, ev, &st, ctx);
-	if (b->failed) {
-		b->len = start;		/* never half a line */
-		b->failed = false;
-		return -ENOMEM;
-	}
+	if (b->failed)
+		goto fail;
+	if (keep)
+		line_keep(&c, ev, size, ctx, s, n, b->p + start,
+			  b->len - start);
 	return 0;
+fail:
+	b->len = start;		/* never half a line */
+	b->failed = false;
+	return -ENOMEM;
 }
 
 void event_write_json(FILE *f, const struct id_event *ev, size_t size,

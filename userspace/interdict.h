@@ -238,6 +238,18 @@ struct jbuf {			/* a growing buffer the writer appends to */
 };
 int jbuf_reserve(struct jbuf *b, size_t n);
 void jbuf_free(struct jbuf *b);
+/* Bytes as they are, a quoted and escaped string, a number in decimal:
+ * appended to b (on ENOMEM b->failed is set and the line must go). */
+static inline void jbuf_put(struct jbuf *b, const void *s, size_t n)
+{
+	if (!n || (b->cap - b->len < n && jbuf_reserve(b, n)))
+		return;
+	__builtin_memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+#define JBUF_LIT(b, lit) jbuf_put(b, lit, sizeof(lit) - 1)
+void jbuf_str(struct jbuf *b, const char *s, size_t n);
+void jbuf_uint(struct jbuf *b, unsigned long long v);
 struct json {
 	FILE *f;		/* written to as it goes, when b is NULL */
 	struct jbuf *b;

@@ -1190,6 +1190,32 @@ static void find_exe_path(struct daemon *d)
 	d->exe_path[n > 0 ? n : 0] = 0;
 }
 
+/* The event ring wakes the loop (the kernel signals the first record after
+ * the daemon caught up); the records that follow within EVENT_BATCH_US are
+ * taken with it, so that a stream is read in batches, not a wakeup per
+ * record. While the sink fails the ring is not watched: what waits there
+ * is taken once the sink is retried (see sink.c). */
+#define EVENT_BATCH_US	2000
+
+static void watch_ring(int ep, int *ring_fd, bool *watched, bool want)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = *ring_fd };
+
+	if (*ring_fd < 0 || *watched == want)
+		return;
+	if (!epoll_ctl(ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, *ring_fd,
+		       &ev)) {
+		*watched = want;
+		return;
+	}
+	log_warn("events", "cannot watch the event ring buffer: it is read "
+		 "every 250 ms");
+	if (*watched)
+		return;		/* still watched: the sink fails, it is read
+				 * when retried */
+	*ring_fd = -1;
+}
+
 static int run(struct daemon *d)
 {
 	static struct dpkg_stamp dpkg_tried;
@@ -1200,6 +1226,8 @@ static int run(struct daemon *d)
 	time_t next_refresh = 0;
 	sigset_t mask;
 	int sfd = -1, ep = -1, err = 0, link_fd;
+	int ring_fd = bpf_map__fd(d->skel->maps.events);
+	bool ring_watched = false;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -1230,11 +1258,15 @@ static int run(struct daemon *d)
 		int n;
 
 		sink_sync(&d->sink);	/* no line waits while we sleep */
+		watch_ring(ep, &ring_fd, &ring_watched, !d->sink.failing &&
+			   d->sink.fd >= 0);
 		n = epoll_wait(ep, &ev, 1, 250);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			break;
 		}
+		if (n > 0 && ev.data.fd == ring_fd)
+			usleep(EVENT_BATCH_US);
 		if (sink_ready(&d->sink)) {
 			consume(d, rb);
 			/* written before anything that takes time (the scan
@@ -1268,7 +1300,7 @@ static int run(struct daemon *d)
 				      "path was not in effect when the paths "
 				      "were resolved: resolving them again");
 		}
-		if (n <= 0)
+		if (n <= 0 || ev.data.fd == ring_fd)
 			continue;
 		if (ev.data.fd == d->ctl_fd) {
 			control_serve(d);

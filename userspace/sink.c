@@ -97,7 +97,9 @@ static bool sink_flush(struct sink *s)
 		done += n;
 	}
 	if (done) {
-		unsigned int lines = count_lines(b->p, done);
+		/* all of it: the lines queued (each commit queued one) */
+		unsigned int lines = done == b->len ? s->queued :
+				     count_lines(b->p, done);
 
 		s->written += lines;
 		s->queued -= lines;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -1185,27 +1186,109 @@ struct events {
 	long stream, stream_written, stream_lost;
 	double burst_s, burst_rate;	/* the backlog written, once enforcing */
 	double stream_s, stream_rate, attempt_rate;
+	/* Where the sustained phase's time went, in guest ns per attempt (=
+	 * guest instructions under -icount shift=0): the process making the
+	 * denials (its syscalls, with the BPF programs they run), the daemon
+	 * (user and kernel), the bench reading the file as it drains, and
+	 * the rest (other tasks, interrupts, idle). */
+	double gen_ns, gen_user_ns, daemon_ns, daemon_user_ns, drain_ns;
+	double other_ns, burst_daemon_ns;	/* the latter per backlog line */
+	double bpf_ns;		/* the programs' own, per denied open */
+	double bpf_allowed_ns;	/* the same per open of a file no rule names */
 };
 
+/* CPU time of pid so far: total from /proc/PID/schedstat (ns, exact),
+ * its user part as /proc/PID/stat's ticks split it; 0 if unreadable. */
+static int task_cpu(pid_t pid, double *ns, double *user_ns)
+{
+	unsigned long long run = 0;
+	unsigned long ut = 0, st = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "re");
+	if (f && fscanf(f, "%llu", &run) != 1)
+		run = 0;
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f && fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		n = sscanf(p, ") %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			   "%lu %lu", &ut, &st);
+	if (f)
+		fclose(f);
+	if (n != 2)
+		return -1;
+	if (!run)	/* no schedstat: the ticks alone */
+		run = (ut + st) * 1000000000ULL / sysconf(_SC_CLK_TCK);
+	*ns = run;
+	*user_ns = ut + st ? (double)run * ut / (ut + st) : 0;
+	return 0;
+}
+
+/* This process's CPU time (ns), the user part as getrusage() splits it. */
+static void self_cpu(double *ns, double *user_ns)
+{
+	struct timespec t;
+	struct rusage ru;
+	double u, s;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	*ns = t.tv_sec * 1e9 + t.tv_nsec;
+	getrusage(RUSAGE_SELF, &ru);
+	u = ru.ru_utime.tv_sec * 1e6 + ru.ru_utime.tv_usec;
+	s = ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec;
+	*user_ns = u + s ? *ns * u / (u + s) : 0;
+}
+
 /* Event lines of the open canary's rule in the events file, counted from
- * *off on (the file only grows while one daemon writes it). */
+ * *off on (the file only grows while one daemon writes it) up to its last
+ * complete line. The file is mapped, not read: this runs on the CPU the
+ * daemon writes with, and copying every line out (with a seek per line, as
+ * ftell() does) cost about 2,500 instructions a line. Only the rule's id
+ * is quoted "bench-canary-open", once per line; its 'y' is rare in a line,
+ * so memchr() finds where to compare (memmem() took twice as long). */
 static long count_events(const struct bench *b, long *off)
 {
-	char line[16384];
-	long n = 0;
-	FILE *f = fopen(b->events, "re");
+	static const char id[] = "\"bench-canary-open\"";
+	const size_t y = 12;		/* id[y] == 'y' */
+	const char *p, *end, *hit, *last, *start;
+	long n = 0, page = sysconf(_SC_PAGESIZE), base;
+	struct stat st;
+	char *map;
+	int fd = open(b->events, O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	if (fd < 0)
 		return 0;
-	if (*off && fseek(f, *off, SEEK_SET))
+	if (fstat(fd, &st) || st.st_size < *off)
 		*off = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '\n'))
-			break;		/* a line still being written */
-		*off = ftell(f);
-		n += strstr(line, "\"bench-canary-open\"") != NULL;
+	if (st.st_size <= *off) {
+		close(fd);
+		return 0;
 	}
-	fclose(f);
+	base = *off - *off % page;
+	map = mmap(NULL, st.st_size - base, PROT_READ, MAP_SHARED, fd, base);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 0;
+	start = map + (*off - base);
+	end = map + (st.st_size - base);
+	last = memrchr(start, '\n', end - start);
+	if (last) {
+		end = last + 1;
+		p = start + y;
+		while (p < end && (hit = memchr(p, id[y], end - p))) {
+			if (end - (hit - y) >= (long)sizeof(id) - 1 &&
+			    !memcmp(hit - y, id, sizeof(id) - 1))
+				n++;
+			p = hit + 1;
+		}
+		*off = base + (end - map);
+	}
+	munmap(map, st.st_size - base);
 	return n;
 }
 
@@ -1282,10 +1365,71 @@ static int drain(const struct bench *b, long *off, long lost0, long want,
 	}
 }
 
+#define BPF_STATS_N	5000	/* denied opens timed by the BPF stats */
+
+static int bpf_stats(bool on)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "we");
+
+	if (!f || fputs(on ? "1\n" : "0\n", f) < 0 || fclose(f))
+		return fail("cannot set kernel.bpf_stats_enabled: %s",
+			    strerror(errno));
+	return 0;
+}
+
+/* The BPF programs' own time per denied open (kernel.bpf_stats_enabled,
+ * on for this pass only: it costs each program run two clock reads), from
+ * the descriptors of a daemon that loaded them (one that adopted pinned
+ * programs holds links only); the pass's events are drained before the
+ * section goes on. */
+static unsigned long long bpf_ns_between(const struct bpf_usage *u0,
+					 const struct bpf_usage *u1)
+{
+	unsigned long long dn = 0;
+	unsigned i, k;
+
+	for (i = 0; i < u1->nprogs; i++)
+		for (k = 0; k < u0->nprogs; k++)
+			if (u0->progs[k].id == u1->progs[i].id)
+				dn += u1->progs[i].ns - u0->progs[k].ns;
+	return dn;
+}
+
+static int bpf_per_denial(const struct bench *b, pid_t pid, long *off,
+			  struct events *ev)
+{
+	long written = 0, lost = 0, lost0 = events_lost(b);
+	struct bpf_usage u0, u1, u2;
+	double t0, t1, t2;
+
+	if (lost0 < 0 || bpf_stats(true))
+		return -1;
+	t0 = now_s();
+	if (bpf_usage(pid, &u0) || deny_opens(BPF_STATS_N) != BPF_STATS_N ||
+	    (t1 = now_s(), bpf_usage(pid, &u1)) ||
+	    loop_open(b, BPF_STATS_N) || (t2 = now_s(), bpf_usage(pid, &u2))) {
+		bpf_stats(false);
+		return fail("cannot time the programs per denied open");
+	}
+	bpf_stats(false);
+	ev->bpf_ns = (double)bpf_ns_between(&u0, &u1) / BPF_STATS_N;
+	ev->bpf_allowed_ns = (double)bpf_ns_between(&u1, &u2) / BPF_STATS_N;
+	if (drain(b, off, lost0, BPF_STATS_N, &written, &lost))
+		return -1;
+	printf("bench:   the BPF programs: %.0f ns per denied open (%.0f ns "
+	       "each, all told, the daemon writing meanwhile), %.0f per open "
+	       "of %s, allowed (%.0f ns each with its close); %d of each "
+	       "with kernel.bpf_stats_enabled; %ld written, %ld lost\n",
+	       ev->bpf_ns, (t1 - t0) * 1e9 / BPF_STATS_N, ev->bpf_allowed_ns,
+	       b->data, (t2 - t1) * 1e9 / BPF_STATS_N, BPF_STATS_N, written,
+	       lost);
+	return 0;
+}
+
 static int run_events(const struct bench *b, struct events *ev)
 {
 	char dir[PATH_MAX];
-	double start_ms, t0;
+	double start_ms, t0, d0, du0, d1, du1, s0, su0, s1, su1, s2, su2;
 	long off = 0, lost0;
 	pid_t pid;
 	int status, err = -1;
@@ -1298,6 +1442,10 @@ static int run_events(const struct bench *b, struct events *ev)
 	pid = daemon_start_on(b, dir, "0", 0, 2, &start_ms);
 	if (pid < 0)
 		return -1;
+	if (bpf_per_denial(b, pid, &off, ev)) {
+		daemon_stop(b, pid);
+		return -1;
+	}
 	lost0 = events_lost(b);
 	/* SIGTERM: the programs stay attached and enforce; records wait in
 	 * the ring buffer for the next daemon. */
@@ -1311,12 +1459,15 @@ static int run_events(const struct bench *b, struct events *ev)
 	pid = daemon_start_keep(b, dir, &start_ms);
 	if (pid < 0)
 		return -1;
-	off = 0;
 	t0 = now_s();
+	if (task_cpu(pid, &d0, &du0))
+		d0 = du0 = -1;
 	if (drain(b, &off, lost0, ev->burst, &ev->burst_written,
 		  &ev->burst_lost))
 		goto out;
 	ev->burst_s = now_s() - t0;
+	if (d0 >= 0 && !task_cpu(pid, &d1, &du1) && ev->burst_written)
+		ev->burst_daemon_ns = (d1 - d0) / ev->burst_written;
 	ev->burst_rate = ev->burst_written / ev->burst_s;
 	printf("bench:   burst: %ld denials, %ld written, %ld counted lost; "
 	       "written in %.2f s once enforcing: %.0f lines/s\n", ev->burst,
@@ -1324,20 +1475,45 @@ static int run_events(const struct bench *b, struct events *ev)
 	       ev->burst_rate);
 
 	lost0 = events_lost(b);
+	if (task_cpu(pid, &d0, &du0))
+		d0 = du0 = -1;
+	self_cpu(&s0, &su0);
 	t0 = now_s();
 	ev->stream = deny_opens(STREAM_N);
 	ev->attempt_rate = ev->stream / (now_s() - t0);
+	self_cpu(&s1, &su1);
 	if (lost0 < 0 || drain(b, &off, lost0, ev->stream,
 			       &ev->stream_written, &ev->stream_lost))
 		goto out;
 	ev->stream_s = now_s() - t0;
 	ev->stream_rate = ev->stream_written / ev->stream_s;
+	self_cpu(&s2, &su2);
 	printf("bench:   sustained: %ld denials at %.0f/s, %ld written, %ld "
 	       "counted lost, in %.2f s: %.0f events/s to the JSON file; "
 	       "written + lost %s attempts\n", ev->stream, ev->attempt_rate,
 	       ev->stream_written, ev->stream_lost, ev->stream_s,
 	       ev->stream_rate, ev->stream_written + ev->stream_lost ==
 	       ev->stream ? "=" : "!=");
+	if (d0 >= 0 && !task_cpu(pid, &d1, &du1) && ev->stream) {
+		ev->gen_ns = (s1 - s0) / ev->stream;
+		ev->gen_user_ns = (su1 - su0) / ev->stream;
+		ev->daemon_ns = (d1 - d0) / ev->stream;
+		ev->daemon_user_ns = (du1 - du0) / ev->stream;
+		ev->drain_ns = (s2 - s1) / ev->stream;
+		ev->other_ns = ev->stream_s * 1e9 / ev->stream - ev->gen_ns -
+			       ev->daemon_ns - ev->drain_ns;
+		printf("bench:   sustained, guest ns (= instructions) per "
+		       "denial: %.0f all told = denying process %.0f (user "
+		       "%.0f, kernel %.0f) + interdictd %.0f (user %.0f, "
+		       "kernel %.0f) + the bench reading the file %.0f + "
+		       "other %.0f (user and kernel as the tick sampled them); "
+		       "the backlog took interdictd %.0f a line\n",
+		       ev->stream_s * 1e9 / ev->stream, ev->gen_ns,
+		       ev->gen_user_ns, ev->gen_ns - ev->gen_user_ns,
+		       ev->daemon_ns, ev->daemon_user_ns,
+		       ev->daemon_ns - ev->daemon_user_ns, ev->drain_ns,
+		       ev->other_ns, ev->burst_daemon_ns);
+	}
 	err = 0;
 out:
 	if (daemon_stop(b, pid))
@@ -1368,14 +1544,21 @@ static void json_events(const struct events *ev)
 	       "\"met\": %s}, \"sustained\": {\"denials\": %ld, "
 	       "\"written\": %ld, \"lost\": %ld, \"seconds\": %.3f, "
 	       "\"events_per_s\": %.0f, \"denials_per_s\": %.0f, "
-	       "\"accounted\": %s, \"target_per_s\": %.0f, \"met\": %s}}",
+	       "\"accounted\": %s, \"target_per_s\": %.0f, \"met\": %s, "
+	       "\"ns_per_denial\": {\"denier\": %.0f, \"denier_user\": %.0f, "
+	       "\"bpf\": %.0f, \"bpf_allowed_open\": %.0f, \"daemon\": %.0f, "
+	       "\"daemon_user\": %.0f, "
+	       "\"bench_drain\": %.0f, \"other\": %.0f}}}",
 	       ev->burst, ev->burst_written, ev->burst_lost, ev->burst_s,
 	       ev->burst_rate,
 	       met(!ev->burst_lost && ev->burst_written == ev->burst),
 	       ev->stream, ev->stream_written, ev->stream_lost, ev->stream_s,
 	       ev->stream_rate, ev->attempt_rate,
 	       met(ev->stream_written + ev->stream_lost == ev->stream),
-	       EVENTS_RATE_TARGET, met(ev->stream_rate >= EVENTS_RATE_TARGET));
+	       EVENTS_RATE_TARGET, met(ev->stream_rate >= EVENTS_RATE_TARGET),
+	       ev->gen_ns, ev->gen_user_ns, ev->bpf_ns, ev->bpf_allowed_ns,
+	       ev->daemon_ns,
+	       ev->daemon_user_ns, ev->drain_ns, ev->other_ns);
 }
 
 /* "SHA:PATH,SHA:PATH,...": the policies of the scale section. */
@@ -1536,7 +1719,9 @@ static void usage(FILE *f)
 "then %d denied opens as fast as one process makes them: events/s written\n"
 "to the JSON file over the attempts and the drain (bounded by the denials/s\n"
 "one process makes on the one CPU), and written + lost checked against the\n"
-"attempts.\n"
+"attempts; where that phase's time went per denial (the denying process,\n"
+"interdictd, the bench reading the file, the rest: /proc/PID/schedstat),\n"
+"and the BPF programs' own time per denied open (kernel.bpf_stats_enabled).\n"
 "  --rounds N        ratio rounds (default 5, at most %d)\n"
 "  --exec N          fork+exec+wait of a dynamic payload (default 300)\n"
 "  --exec-static N   the same of a static payload (default 300)\n"

@@ -1163,4 +1163,409 @@ TEST_F(event, hostname)
 	EXPECT_STREQ("h\"\n" FFFD, STR("host.hostname"));
 }
 
+/*
+ * Whole lines, byte for byte, for records of each kind: the encoder writes
+ * each member's key and punctuation as literals, and these lines (made by
+ * the generic JSON writer before it did) say that nothing moved, nothing
+ * was left out and nothing was escaped differently.
+ */
+struct golden {
+	const char *name;
+	struct id_event *(*make)(size_t *size, struct event_ctx *ctx);
+};
+
+static size_t g_add(struct id_event *ev, size_t at, int i, const char *s,
+		    size_t n)
+{
+	memcpy(ev->data + at, s, n);
+	ev->len[i] = n;
+	return at + n;
+}
+
+static struct id_event *g_new(void)
+{
+	struct id_event *ev = calloc(1, sizeof(*ev) + ID_EVENT_DATA_MAX);
+
+	ev->boot_ns = 5 * NSEC + 42000;
+	ev->gen = 3;
+	ev->ino = 1234567;
+	ev->dev = 2049;
+	ev->pid = 4242;
+	ev->tid = 4243;
+	ev->ppid = 1;
+	ev->cgroup_id = 77;
+	ev->enforce = 1;
+	ev->decision = ID_DECISION_DENY;
+	strcpy(ev->comm, "bench");
+	return ev;
+}
+
+/* The bench's stream: a denied open with every who-string. */
+static struct id_event *g_open(size_t *size, struct event_ctx *ctx)
+{
+	static const char args[] = "build/bench/bench\0--scale\0none\0--no-ratios";
+	struct id_event *ev = g_new();
+	size_t at = 0;
+
+	ev->hook = ID_HOOK_OPEN;
+	ev->rule_index = 0;
+	at = g_add(ev, at, ID_STR_PATH, "/opt/bench-canary/open.sh", 25);
+	at = g_add(ev, at, ID_STR_ARGS, args, sizeof(args));
+	at = g_add(ev, at, ID_STR_EXE, "/interdict/build/bench/bench", 28);
+	at = g_add(ev, at, ID_STR_PARENT_EXE, "/usr/bin/dash", 13);
+	at = g_add(ev, at, ID_STR_CWD, "/interdict", 10);
+	*size = sizeof(*ev) + at;
+	ctx->cgroup = "/";
+	ctx->names = true;	/* uid and gid 0: root everywhere */
+	ev->uid = ev->gid = 0;
+	return ev;
+}
+
+/* An audited exec: hash, argv, cut strings, a systemd unit, fail closed. */
+static struct id_event *g_exec(size_t *size, struct event_ctx *ctx)
+{
+	static const char argv[] = "agent\0--now\0\0-x \"q\"";
+	struct id_event *ev = g_new();
+	size_t at = 0;
+	int i;
+
+	ev->hook = ID_HOOK_EXEC;
+	ev->decision = ID_DECISION_AUDIT;
+	ev->enforce = 0;
+	ev->rule_index = 1;
+	ev->rule_flags = ID_RULE_AUDIT;
+	ev->fail_closed = ID_FAIL_LINK;
+	ev->has_sha256 = 1;
+	for (i = 0; i < ID_SHA256_LEN; i++)
+		ev->sha256[i] = i * 37;
+	ev->cut = 1 << ID_STR_ARGS | 1 << ID_STR_CWD;
+	ev->uid = 1001;
+	ev->gid = 4000000000U;
+	strcpy(ev->comm, "cron\"\\");
+	at = g_add(ev, at, ID_STR_PATH, "/opt/vendor/run.sh", 18);
+	at = g_add(ev, at, ID_STR_ARGS, "sh\0-c\0agent --now\0", 19);
+	at = g_add(ev, at, ID_STR_ARGV, argv, sizeof(argv) - 1);
+	at = g_add(ev, at, ID_STR_EXE, "/usr/bin/dash", 13);
+	at = g_add(ev, at, ID_STR_CWD, "/var/spool/cron\t", 16);
+	*size = sizeof(*ev) + at;
+	ctx->cgroup = "/system.slice/cron.service";
+	return ev;
+}
+
+/* A memfd mapped executable, by a process the kernel could not name (the
+ * daemon read /proc), hostile bytes, in a container. */
+static struct id_event *g_fileless(size_t *size, struct event_ctx *ctx)
+{
+	struct id_event *ev = g_new();
+	size_t at = 0;
+
+	ev->type = ID_EV_FILELESS;
+	ev->hook = ID_HOOK_MMAP;
+	ev->target = ID_FL_MEMFD;
+	ev->fail_closed = 9;	/* a kind this build does not know */
+	at = g_add(ev, at, ID_STR_PATH, "/memfd:x\xff\x01\xe6\x97\xa5", 14);
+	at = g_add(ev, at, ID_STR_ARGS, "\xc3(\x7f\n", 4);
+	*size = sizeof(*ev) + at;
+	ctx->exe = "/tmp/dropper \"x\"";
+	ctx->cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef"
+		      "0123456789abcdef0123456789abcdef.scope";
+	return ev;
+}
+
+/* Anonymous executable memory: no file object at all; no cgroup. */
+static struct id_event *g_anon(size_t *size, struct event_ctx *ctx)
+{
+	struct id_event *ev = g_new();
+
+	ev->type = ID_EV_FILELESS;
+	ev->hook = ID_EV_HOOK_MPROTECT;
+	ev->target = ID_FL_ANON;
+	ev->ino = 0;
+	ev->cgroup_id = 0;
+	ev->fail_closed = ID_FAIL_DEPTH;
+	*size = sizeof(*ev);
+	(void)ctx;
+	return ev;
+}
+
+/* A signal to the daemon, denied. */
+static struct id_event *g_signal(size_t *size, struct event_ctx *ctx)
+{
+	struct id_event *ev = g_new();
+
+	ev->type = ID_EV_TAMPER;
+	ev->tamper = ID_TAMPER_SIGNAL;
+	ev->target = 812;
+	ev->signo = 9;
+	ev->ino = 99;
+	ev->dev = 31;
+	ev->cut = 1 << ID_STR_EXE;
+	*size = sizeof(*ev);
+	ctx->exe = "/usr/bin/kill";
+	return ev;
+}
+
+/* A bpf() command on one of its maps, a rule index past the policy, a
+ * record shorter than its lengths say. */
+static struct id_event *g_bpf(size_t *size, struct event_ctx *ctx)
+{
+	struct id_event *ev = g_new();
+	size_t at = 0;
+
+	ev->type = ID_EV_TAMPER;
+	ev->tamper = ID_TAMPER_BPF_MAP;
+	ev->target = 17;
+	ev->ino = 0;
+	ev->gen = 18446744073709551615ULL;
+	at = g_add(ev, at, ID_STR_EXE, "/usr/sbin/bpftool", 17);
+	at = g_add(ev, at, ID_STR_CWD, "/root", 5);
+	*size = sizeof(*ev) + at - 3;
+	ctx->cgroup = "/user.slice/user-0.slice/session-4.scope";
+	return ev;
+}
+
+static const struct golden goldens[] = {
+	{ "open", g_open }, { "exec", g_exec }, { "fileless", g_fileless },
+	{ "anon", g_anon }, { "signal", g_signal }, { "bpf", g_bpf },
+};
+
+static const char golden_rules[] =
+	"deny path=/opt/bench-canary/open.sh id=bench-canary-open on=open\n"
+	"deny path=/opt/kaspersky/ id=bod1701-tree msg=\"BOD 17-01: \\\"banned\\\" \\\\ vendor \xc3\xa9\"\n"
+	"audit path=/opt/vendor/run.sh id=vendor-script on=exec mode=audit\n";
+static const char *const golden_lines[] = {
+	/* open */
+	"{\"@timestamp\":\"2023-11-14T22:13:25.000042Z\",\"event\":{\"k"
+	"ind\":\"event\",\"module\":\"interdict\",\"action\":\"open-den"
+	"ied\",\"outcome\":\"failure\"},\"interdict\":{\"schema\":2,\"d"
+	"ecision\":\"deny\",\"mode\":\"enforce\",\"hook\":\"open\",\"ru"
+	"le_audit\":false,\"policy_generation\":3,\"rule_index\":0,\"cg"
+	"roup_id\":77,\"cgroup\":\"/\"},\"rule\":{\"id\":\"bench-canary"
+	"-open\",\"ruleset\":\"/etc/interdict/policy.d/10-bench.rules\""
+	"},\"file\":{\"path\":\"/opt/bench-canary/open.sh\",\"name\":\""
+	"open.sh\",\"inode\":1234567,\"device\":2049},\"process\":{\"pi"
+	"d\":4242,\"name\":\"bench\",\"executable\":\"/interdict/build/"
+	"bench/bench\",\"args\":[\"build/bench/bench\",\"--scale\",\"no"
+	"ne\",\"--no-ratios\"],\"command_line\":\"build/bench/bench --s"
+	"cale none --no-ratios \",\"working_directory\":\"/interdict\","
+	"\"thread\":{\"id\":4243},\"parent\":{\"pid\":1,\"executable\":"
+	"\"/usr/bin/dash\"}},\"user\":{\"id\":\"0\",\"name\":\"root\"},"
+	"\"group\":{\"id\":\"0\",\"name\":\"root\"},\"host\":{\"hostnam"
+	"e\":\"web-01.example.com\"}}" "\n",
+	/* exec */
+	"{\"@timestamp\":\"2023-11-14T22:13:25.000042Z\",\"event\":{\"k"
+	"ind\":\"event\",\"module\":\"interdict\",\"action\":\"exec-aud"
+	"ited\",\"outcome\":\"success\"},\"interdict\":{\"schema\":2,\""
+	"decision\":\"audit\",\"mode\":\"audit\",\"hook\":\"exec\",\"ru"
+	"le_audit\":true,\"policy_generation\":3,\"rule_index\":1,\"fai"
+	"l_closed\":\"link\",\"exec_args\":[\"agent\",\"--now\",\"\",\""
+	"-x \\\"q\\\"\"],\"cgroup_id\":77,\"cgroup\":\"/system.slice/cr"
+	"on.service\",\"truncated\":[\"process.args\",\"process.working"
+	"_directory\"]},\"rule\":{\"id\":\"bod1701-tree\",\"description"
+	"\":\"BOD 17-01: \\\"banned\\\" \\\\ vendor \xc3\xa9\",\"rulese"
+	"t\":\"/etc/interdict/policy.d/10-bench.rules\"},\"file\":{\"pa"
+	"th\":\"/opt/vendor/run.sh\",\"name\":\"run.sh\",\"inode\":1234"
+	"567,\"device\":2049,\"hash\":{\"sha256\":\"00254a6f94b9de03284"
+	"d7297bce1062b50759abfe4092e53789dc2e70c31567b\"}},\"process\":"
+	"{\"pid\":4242,\"name\":\"cron\\\"\\\\\",\"executable\":\"/usr/"
+	"bin/dash\",\"args\":[\"sh\",\"-c\",\"agent --now\",\"\"],\"com"
+	"mand_line\":\"sh -c agent --now  \",\"working_directory\":\"/v"
+	"ar/spool/cron\\t\",\"thread\":{\"id\":4243},\"parent\":{\"pid"
+	"\":1}},\"user\":{\"id\":\"1001\"},\"group\":{\"id\":\"40000000"
+	"00\"},\"systemd\":{\"unit\":\"cron.service\"},\"host\":{\"host"
+	"name\":\"web-01.example.com\"}}" "\n",
+	/* fileless */
+	"{\"@timestamp\":\"2023-11-14T22:13:25.000042Z\",\"event\":{\"k"
+	"ind\":\"event\",\"module\":\"interdict\",\"action\":\"mmap-den"
+	"ied\",\"outcome\":\"failure\"},\"interdict\":{\"schema\":2,\"d"
+	"ecision\":\"deny\",\"mode\":\"enforce\",\"hook\":\"mmap\",\"ru"
+	"le_audit\":false,\"policy_generation\":3,\"fileless\":\"memfd"
+	"\",\"fail_closed\":\"unknown\",\"cgroup_id\":77,\"cgroup\":\"/"
+	"system.slice/docker-0123456789abcdef0123456789abcdef0123456789"
+	"abcdef0123456789abcdef.scope\"},\"rule\":{\"id\":\"fileless\","
+	"\"description\":\"executable memory no file on disk holds\",\""
+	"ruleset\":\"interdict.conf\"},\"file\":{\"inode\":1234567,\"de"
+	"vice\":2049},\"process\":{\"pid\":4242,\"name\":\"bench\",\"ex"
+	"ecutable\":\"/tmp/dropper \\\"x\\\"\",\"args\":[\"\\ufffd(\\u0"
+	"07f\\n\"],\"command_line\":\"\\ufffd(\\u007f\\n\",\"thread\":{"
+	"\"id\":4243},\"parent\":{\"pid\":1}},\"user\":{\"id\":\"0\"},"
+	"\"group\":{\"id\":\"0\"},\"container\":{\"id\":\"0123456789abc"
+	"def0123456789abcdef0123456789abcdef0123456789abcdef\"},\"host"
+	"\":{\"hostname\":\"web-01.example.com\"}}" "\n",
+	/* anon */
+	"{\"@timestamp\":\"2023-11-14T22:13:25.000042Z\",\"event\":{\"k"
+	"ind\":\"event\",\"module\":\"interdict\",\"action\":\"mprotect"
+	"-denied\",\"outcome\":\"failure\"},\"interdict\":{\"schema\":2"
+	",\"decision\":\"deny\",\"mode\":\"enforce\",\"hook\":\"mprotec"
+	"t\",\"rule_audit\":false,\"policy_generation\":3,\"fileless\":"
+	"\"anonymous\",\"fail_closed\":\"depth\"},\"rule\":{\"id\":\"fi"
+	"leless\",\"description\":\"executable memory no file on disk h"
+	"olds\",\"ruleset\":\"interdict.conf\"},\"process\":{\"pid\":42"
+	"42,\"name\":\"bench\",\"thread\":{\"id\":4243},\"parent\":{\"p"
+	"id\":1}},\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},\"ho"
+	"st\":{\"hostname\":\"web-01.example.com\"}}" "\n",
+	/* signal */
+	"{\"@timestamp\":\"2023-11-14T22:13:25.000042Z\",\"event\":{\"k"
+	"ind\":\"alert\",\"module\":\"interdict\",\"action\":\"tamper-d"
+	"enied\",\"outcome\":\"failure\"},\"interdict\":{\"schema\":2,"
+	"\"decision\":\"deny\",\"tamper\":\"signal\",\"target_pid\":812"
+	",\"signal\":9,\"pin_inode\":99,\"pin_device\":31,\"policy_gene"
+	"ration\":3,\"cgroup_id\":77,\"truncated\":[\"process.executabl"
+	"e\"]},\"process\":{\"pid\":4242,\"name\":\"bench\",\"executabl"
+	"e\":\"/usr/bin/kill\",\"thread\":{\"id\":4243},\"parent\":{\"p"
+	"id\":1}},\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},\"ho"
+	"st\":{\"hostname\":\"web-01.example.com\"}}" "\n",
+	/* bpf */
+	"{\"@timestamp\":\"2023-11-14T22:13:25.000042Z\",\"event\":{\"k"
+	"ind\":\"alert\",\"module\":\"interdict\",\"action\":\"tamper-d"
+	"enied\",\"outcome\":\"failure\"},\"interdict\":{\"schema\":2,"
+	"\"decision\":\"deny\",\"tamper\":\"bpf-map\",\"object_id\":17,"
+	"\"policy_generation\":18446744073709551615,\"cgroup_id\":77,\""
+	"cgroup\":\"/user.slice/user-0.slice/session-4.scope\"},\"proce"
+	"ss\":{\"pid\":4242,\"name\":\"bench\",\"executable\":\"/usr/sb"
+	"in/bpftool\",\"thread\":{\"id\":4243},\"parent\":{\"pid\":1}},"
+	"\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},\"systemd\":{"
+	"\"unit\":\"session-4.scope\"},\"host\":{\"hostname\":\"web-01."
+	"example.com\"}}" "\n",
+};
+
+TEST(lines_byte_for_byte)
+{
+	struct policy p = { 0 };
+	size_t i;
+
+	ASSERT_EQ(0, policy_parse_buf(&p, "/etc/interdict/policy.d/"
+				      "10-bench.rules", golden_rules,
+				      strlen(golden_rules), stderr));
+	ASSERT_EQ(sizeof(goldens) / sizeof(goldens[0]),
+		  sizeof(golden_lines) / sizeof(golden_lines[0]));
+	for (i = 0; i < sizeof(goldens) / sizeof(goldens[0]); i++) {
+		struct event_ctx ctx = {
+			.hostname = "web-01.example.com",
+			.policy = &p,
+			.realtime_offset_ns = 1700000000 * NSEC,
+		};
+		struct jbuf b = { 0 };
+		size_t size;
+		struct id_event *ev = goldens[i].make(&size, &ctx);
+
+		ASSERT_NE(NULL, ev);
+		/* twice into one batch: the second line follows the first */
+		ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+		ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+		ASSERT_EQ(2 * strlen(golden_lines[i]), b.len);
+		EXPECT_EQ(0, memcmp(golden_lines[i], b.p, b.len / 2)) {
+			TH_LOG("%s: got %.*s", goldens[i].name, (int)(b.len / 2),
+			       b.p);
+		}
+		EXPECT_EQ(0, memcmp(golden_lines[i], b.p + b.len / 2,
+				    b.len / 2));
+		jbuf_free(&b);
+		free(ev);
+	}
+	policy_free(&p);
+}
+
+/* What a line says of the process is copied from the line before when
+ * nothing it is made of changed: each change shows, at once. */
+TEST(actor_part_follows_each_change)
+{
+	size_t size, i;
+	struct event_ctx ctx = {
+		.hostname = "web-01.example.com",
+		.realtime_offset_ns = 1700000000 * NSEC,
+	};
+	char host[32] = "h1", line[4][8192];
+	struct id_event *ev = g_open(&size, &ctx);
+	struct jbuf b = { 0 };
+
+	ASSERT_NE(NULL, ev);
+	ctx.hostname = host;
+	for (i = 0; i < 4; i++) {
+		b.len = 0;
+		ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+		ASSERT_GT(sizeof(line[i]), b.len);
+		memcpy(line[i], b.p, b.len);
+		line[i][b.len] = 0;
+		if (i == 0)
+			host[1] = '2';	/* the same buffer, another name */
+		else if (i == 1)
+			ev->comm[4] = 'x';
+		else if (i == 2)
+			ev->data[ev->len[ID_STR_PATH] + 1] = 'B';  /* args */
+	}
+	EXPECT_NE(NULL, strstr(line[0], "\"hostname\":\"h1\""));
+	EXPECT_NE(NULL, strstr(line[1], "\"hostname\":\"h2\""));
+	EXPECT_NE(NULL, strstr(line[2], "\"name\":\"bencx\""));
+	EXPECT_NE(NULL, strstr(line[3], "\"args\":[\"bBild/"));
+	EXPECT_NE(NULL, strstr(line[3], "\"command_line\":\"bBild/"));
+
+	ev->uid = 65534;
+	b.len = 0;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p, "\"user\":{\"id\":\"65534\""));
+	ctx.cgroup = "/system.slice/cron.service";
+	b.len = 0;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p, "\"systemd\":{\"unit\":\"cron.service\"}"));
+	ctx.names = false;
+	ctx.exe = "/x";		/* the record names it: ignored */
+	b.len = 0;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_EQ(NULL, strstr(b.p, "\"name\":\"root\""));
+	EXPECT_NE(NULL, strstr(b.p, "\"executable\":\"/interdict/"));
+	jbuf_free(&b);
+	free(ev);
+}
+
+/* The same record again but for its time: the line again, with its time;
+ * any other change writes the line anew. */
+TEST(same_record_new_time)
+{
+	static const char rule_id[] = "\"rule\":{\"id\":\"bench-canary-open\"";
+	struct event_ctx ctx = {
+		.hostname = "web-01.example.com",
+		.realtime_offset_ns = 1700000000 * NSEC,
+	};
+	struct jbuf b = { 0 };
+	struct policy p = { 0 };
+	size_t size, first;
+	struct id_event *ev = g_open(&size, &ctx);
+
+	ASSERT_NE(NULL, ev);
+	ASSERT_EQ(0, policy_parse_buf(&p, "/etc/interdict/policy.d/"
+				      "10-bench.rules", golden_rules,
+				      strlen(golden_rules), stderr));
+	ctx.policy = &p;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	first = b.len;
+	ASSERT_NE(NULL, memmem(b.p, b.len, rule_id, strlen(rule_id)));
+	ev->boot_ns += 1234567;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(2 * first, b.len);
+	EXPECT_EQ(0, memcmp(b.p + first, "{\"@timestamp\":\"2023-11-14T22:1"
+			    "3:25.001276Z\"", 43));
+	EXPECT_EQ(0, memcmp(b.p + 43, b.p + first + 43, first - 43));
+	ev->ino++;
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p + 2 * first, "\"inode\":1234568,"));
+	b.len = 0;
+	ctx.policy = NULL;	/* its generation is gone */
+	ASSERT_EQ(0, event_append_json(&b, ev, size, &ctx));
+	ASSERT_EQ(0, jbuf_reserve(&b, 1));
+	b.p[b.len] = 0;
+	EXPECT_NE(NULL, strstr(b.p, "\"rule\":{\"id\":\"unknown\"}"));
+	jbuf_free(&b);
+	free(ev);
+	policy_free(&p);
+}
+
 TEST_HARNESS_MAIN
