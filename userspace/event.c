@@ -203,6 +203,48 @@ static const struct cg_names *cg_names(const char *cgroup)
 	return &c;
 }
 
+/* The strings a kept part or line was made from, one after another in
+ * key, with their lengths in have (SIZE_MAX: absent, told apart from "").
+ * The context's part of them (interdictd's /proc reading of the
+ * executable, the cgroup, the host) is the same for both keeps. */
+static void ctx_key(const struct event_ctx *ctx, const char **s, size_t *n)
+{
+	s[0] = ctx->exe ? ctx->exe : "";
+	n[0] = ctx->exe ? strlen(ctx->exe) : SIZE_MAX;
+	s[1] = ctx->cgroup ? ctx->cgroup : "";
+	n[1] = ctx->cgroup ? strlen(ctx->cgroup) : SIZE_MAX;
+	s[2] = ctx->hostname;
+	n[2] = strlen(ctx->hostname);
+}
+
+static bool key_same(const struct jbuf *key, const size_t *have,
+		     const char *const *s, const size_t *n, int count)
+{
+	const char *k = key->p;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
+
+		if (have[i] != n[i])
+			return false;
+		if (len && memcmp(k, s[i], len))
+			return false;
+		if (len)
+			k += len;
+	}
+	return true;
+}
+
+static void key_put(struct jbuf *key, const char *const *s, const size_t *n,
+		    int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		jbuf_put(key, s[i], n[i] == SIZE_MAX ? 0 : n[i]);
+}
+
 /*
  * A stream comes from few processes, and what a line says of the process
  * (from "process" to the end) is most of its bytes: the last such part is
@@ -233,50 +275,27 @@ static void actor_key(const struct ev_strs *st, const struct event_ctx *ctx,
 	n[AK_CWD] = st->n[ID_STR_CWD];
 	s[AK_PARENT_EXE] = st->s[ID_STR_PARENT_EXE];
 	n[AK_PARENT_EXE] = st->n[ID_STR_PARENT_EXE];
-	/* absent and "" are told apart by a length past any string's */
-	s[AK_CTX_EXE] = ctx->exe ? ctx->exe : "";
-	n[AK_CTX_EXE] = ctx->exe ? strlen(ctx->exe) : SIZE_MAX;
-	s[AK_CGROUP] = ctx->cgroup ? ctx->cgroup : "";
-	n[AK_CGROUP] = ctx->cgroup ? strlen(ctx->cgroup) : SIZE_MAX;
-	s[AK_HOST] = ctx->hostname;
-	n[AK_HOST] = strlen(ctx->hostname);
+	ctx_key(ctx, s + AK_CTX_EXE, n + AK_CTX_EXE);
 }
 
 static bool actor_same(const struct actor_cache *c, const struct id_event *ev,
 		       const struct event_ctx *ctx, const char *s[AK_N],
 		       const size_t n[AK_N])
 {
-	const char *k = c->key.p;
-	int i;
-
-	if (!c->valid || c->pid != ev->pid || c->tid != ev->tid ||
-	    c->ppid != ev->ppid || c->uid != ev->uid || c->gid != ev->gid ||
-	    c->names != ctx->names ||
-	    memcmp(c->comm, ev->comm, ID_COMM_LEN))
-		return false;
-	for (i = 0; i < AK_N; i++) {
-		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
-
-		if (c->n[i] != n[i])
-			return false;
-		if (len && memcmp(k, s[i], len))
-			return false;
-		if (len)
-			k += len;
-	}
-	return true;
+	return c->valid && c->pid == ev->pid && c->tid == ev->tid &&
+	       c->ppid == ev->ppid && c->uid == ev->uid && c->gid == ev->gid &&
+	       c->names == ctx->names &&
+	       !memcmp(c->comm, ev->comm, ID_COMM_LEN) &&
+	       key_same(&c->key, c->n, s, n, AK_N);
 }
 
 static void actor_keep(struct actor_cache *c, const struct id_event *ev,
 		       const struct event_ctx *ctx, const char *s[AK_N],
 		       const size_t n[AK_N], const char *part, size_t len)
 {
-	int i;
-
 	c->valid = false;
 	c->key.len = c->out.len = 0;
-	for (i = 0; i < AK_N; i++)
-		jbuf_put(&c->key, s[i], n[i] == SIZE_MAX ? 0 : n[i]);
+	key_put(&c->key, s, n, AK_N);
 	jbuf_put(&c->out, part, len);
 	if (c->key.failed || c->out.failed) {
 		jbuf_free(&c->key);
@@ -597,6 +616,9 @@ _Static_assert(offsetof(struct id_event, boot_ns) == 0 && REC_AT == 8,
 	       "the time leads the record");
 
 enum { LK_EXE, LK_CGROUP, LK_HOST, LK_N };
+_Static_assert(AK_CGROUP == AK_CTX_EXE + 1 && AK_HOST == AK_CTX_EXE + 2 &&
+	       LK_CGROUP == LK_EXE + 1 && LK_HOST == LK_EXE + 2,
+	       "ctx_key() fills three in a row");
 
 struct line_cache {
 	bool valid, names;
@@ -608,37 +630,18 @@ struct line_cache {
 static void line_key(const struct event_ctx *ctx, const char *s[LK_N],
 		     size_t n[LK_N])
 {
-	s[LK_EXE] = ctx->exe ? ctx->exe : "";
-	n[LK_EXE] = ctx->exe ? strlen(ctx->exe) : SIZE_MAX;
-	s[LK_CGROUP] = ctx->cgroup ? ctx->cgroup : "";
-	n[LK_CGROUP] = ctx->cgroup ? strlen(ctx->cgroup) : SIZE_MAX;
-	s[LK_HOST] = ctx->hostname;
-	n[LK_HOST] = strlen(ctx->hostname);
+	ctx_key(ctx, s, n);
 }
 
 static bool line_same(const struct line_cache *c, const struct id_event *ev,
 		      size_t size, const struct event_ctx *ctx,
 		      const char *s[LK_N], const size_t n[LK_N])
 {
-	const char *k = c->key.p;
-	int i;
-
-	if (!c->valid || c->size != size || c->policy != ctx->policy ||
-	    c->names != ctx->names ||
-	    memcmp(c->rec.p + REC_AT, (const char *)ev + REC_AT,
-		   size - REC_AT))
-		return false;
-	for (i = 0; i < LK_N; i++) {
-		size_t len = n[i] == SIZE_MAX ? 0 : n[i];
-
-		if (c->n[i] != n[i])
-			return false;
-		if (len && memcmp(k, s[i], len))
-			return false;
-		if (len)
-			k += len;
-	}
-	return true;
+	return c->valid && c->size == size && c->policy == ctx->policy &&
+	       c->names == ctx->names &&
+	       !memcmp(c->rec.p + REC_AT, (const char *)ev + REC_AT,
+		       size - REC_AT) &&
+	       key_same(&c->key, c->n, s, n, LK_N);
 }
 
 static void line_keep(struct line_cache *c, const struct id_event *ev,
@@ -648,15 +651,13 @@ static void line_keep(struct line_cache *c, const struct id_event *ev,
 {
 	const char *q = len > TS_AT ? memchr(line + TS_AT, '"', len - TS_AT) :
 			NULL;
-	int i;
 
 	c->valid = false;
 	if (!q || memcmp(line, "{\"@timestamp\":\"", TS_AT))
 		return;
 	c->rec.len = c->key.len = c->line.len = 0;
 	jbuf_put(&c->rec, ev, size);
-	for (i = 0; i < LK_N; i++)
-		jbuf_put(&c->key, s[i], n[i] == SIZE_MAX ? 0 : n[i]);
+	key_put(&c->key, s, n, LK_N);
 	jbuf_put(&c->line, line, len);
 	if (c->rec.failed || c->key.failed || c->line.failed) {
 		jbuf_free(&c->rec);
