@@ -1839,101 +1839,127 @@ static __always_inline bool trusted(void)
 	return bpf_map_lookup_elem(&daemon_exe, &k) != NULL;
 }
 
+/* A tamper event; with kf (the *_kf programs) it names both executables
+ * from the kernel (small_end()). */
 static __always_inline int tamper(__u8 what, __u32 target, __u32 signo,
-				  struct inode *inode)
+				  struct inode *inode, bool kf)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct id_rule r = {};
 	struct id_event *e;
+	struct evbuf *b;
 
 	__sync_fetch_and_add(&state.tamper_denied, 1);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&state.events_lost, 1);
+	e = small_begin(&b, inode, ID_EV_TAMPER, 0, &r, state.gen, false, kf);
+	if (!e)
 		return -EPERM;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->boot_ns = bpf_ktime_get_boot_ns();
-	e->gen = state.gen;
-	if (inode) {
-		e->ino = inode->i_ino;
-		e->dev = inode->i_sb->s_dev;
-	}
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->ppid = task->real_parent->tgid;
-	e->uid = (__u32)uid_gid;
-	e->gid = uid_gid >> 32;
-	e->decision = ID_DECISION_DENY;
-	e->enforce = state.enforce;
-	e->type = ID_EV_TAMPER;
 	e->tamper = what;
 	e->target = target;
 	e->signo = signo;
-	e->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	small_end(b, e, kf);
 	return -EPERM;
 }
 
-static __always_inline int guard_obj(__u32 type, __u32 id, __u8 what)
+static __always_inline int guard_obj(__u32 type, __u32 id, __u8 what,
+				     bool kf)
 {
 	struct id_obj_key k = { .type = type, .id = id };
 
 	if (!bpf_map_lookup_elem(&own_objs, &k) || trusted())
 		return 0;
-	return tamper(what, id, 0, NULL);
+	return tamper(what, id, 0, NULL, kf);
 }
 
 /* Every fd for a map or program, by id or from a pin, passes here. */
-SEC("lsm/bpf_map")
-int BPF_PROG(bpf_map, struct bpf_map *map, unsigned int fmode, int ret)
+/* Two programs for each hook that guards interdict itself: the *_kf one
+ * (6.12 and later) names both executables in its tamper event. */
+static __always_inline int map_check(struct bpf_map *map, int ret, bool kf)
 {
 	if (ret)
 		return ret;
-	return guard_obj(ID_OBJ_MAP, map->id, ID_TAMPER_BPF_MAP);
+	return guard_obj(ID_OBJ_MAP, map->id, ID_TAMPER_BPF_MAP, kf);
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(bpf_map, struct bpf_map *map, unsigned int fmode, int ret)
+{
+	return map_check(map, ret, false);
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(bpf_map_kf, struct bpf_map *map, unsigned int fmode, int ret)
+{
+	return map_check(map, ret, true);
+}
+
+static __always_inline int prog_check(struct bpf_prog *prog, int ret, bool kf)
+{
+	if (ret)
+		return ret;
+	return guard_obj(ID_OBJ_PROG, prog->aux->id, ID_TAMPER_BPF_PROG, kf);
 }
 
 SEC("lsm/bpf_prog")
 int BPF_PROG(bpf_prog, struct bpf_prog *prog, int ret)
 {
-	if (ret)
-		return ret;
-	return guard_obj(ID_OBJ_PROG, prog->aux->id, ID_TAMPER_BPF_PROG);
+	return prog_check(prog, ret, false);
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(bpf_prog_kf, struct bpf_prog *prog, int ret)
+{
+	return prog_check(prog, ret, true);
 }
 
 /* Links have no hook of their own: their ids are checked on the command.
  * A modify-return program on a security_* function would return "allowed"
  * before any LSM runs: only interdictd may load one. */
-static __always_inline int bpf_cmd(int cmd, union bpf_attr *attr)
+static __always_inline int bpf_cmd(int cmd, union bpf_attr *attr, bool kf)
 {
 	if (cmd == BPF_LINK_GET_FD_BY_ID)
 		return guard_obj(ID_OBJ_LINK, attr->link_id,
-				 ID_TAMPER_BPF_LINK);
+				 ID_TAMPER_BPF_LINK, kf);
 	if (cmd == BPF_PROG_LOAD && attr->prog_type == BPF_PROG_TYPE_TRACING &&
 	    attr->expected_attach_type == BPF_MODIFY_RETURN && !trusted())
-		return tamper(ID_TAMPER_FMOD_RET, 0, 0, NULL);
+		return tamper(ID_TAMPER_FMOD_RET, 0, 0, NULL, kf);
 	return 0;
 }
 
-/* The hook gained a `kernel` argument in 6.16: interdictd loads the one of
- * these two that matches the running kernel's prototype. */
-SEC("lsm/bpf")
-int BPF_PROG(bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+/* The hook gained a `kernel` argument in 6.16: interdictd loads bpf or
+ * bpf_caller (or their *_kf twins), whichever matches the running kernel's
+ * prototype. */
+static __always_inline int bpf_check(int cmd, union bpf_attr *attr, int ret,
+				     bool kf)
 {
 	if (ret)
 		return ret;
-	return bpf_cmd(cmd, attr);
+	return bpf_cmd(cmd, attr, kf);
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	return bpf_check(cmd, attr, ret, false);
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(bpf_kf, int cmd, union bpf_attr *attr, unsigned int size,
+	     int ret)
+{
+	return bpf_check(cmd, attr, ret, true);
 }
 
 SEC("lsm/bpf")
 int BPF_PROG(bpf_caller, int cmd, union bpf_attr *attr, unsigned int size,
 	     bool kernel, int ret)
 {
-	if (ret)
-		return ret;
-	return bpf_cmd(cmd, attr);
+	return bpf_check(cmd, attr, ret, false);
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(bpf_caller_kf, int cmd, union bpf_attr *attr, unsigned int size,
+	     bool kernel, int ret)
+{
+	return bpf_check(cmd, attr, ret, true);
 }
 
 /* A record per change: interdictd resolves the rule paths again at once. */
@@ -2046,45 +2072,63 @@ static __always_inline bool pinned(struct inode *inode)
 	return bpf_map_lookup_elem(&pins, &k) != NULL;
 }
 
-static __always_inline int guard_pin(struct dentry *dentry, __u8 what)
+static __always_inline int guard_pin(struct dentry *dentry, __u8 what,
+				     bool kf)
 {
 	struct inode *inode = dentry->d_inode;
 
 	if (!pinned(inode) || trusted())
 		return 0;
-	return tamper(what, 0, 0, inode);
+	return tamper(what, 0, 0, inode, kf);
 }
 
-SEC("lsm/inode_unlink")
-int BPF_PROG(inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
+static __always_inline int unlink_check(struct dentry *dentry, int ret,
+					bool kf)
 {
 	if (ret)
 		return ret;
-	ret = guard_pin(dentry, ID_TAMPER_UNLINK);
+	ret = guard_pin(dentry, ID_TAMPER_UNLINK, kf);
 	if (!ret)
 		link_changed(dentry);
 	return ret;
 }
 
+SEC("lsm/inode_unlink")
+int BPF_PROG(inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	return unlink_check(dentry, ret, false);
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(inode_unlink_kf, struct inode *dir, struct dentry *dentry,
+	     int ret)
+{
+	return unlink_check(dentry, ret, true);
+}
+
 SEC("lsm/inode_rmdir")
 int BPF_PROG(inode_rmdir, struct inode *dir, struct dentry *dentry, int ret)
 {
-	if (ret)
-		return ret;
-	return guard_pin(dentry, ID_TAMPER_UNLINK);
+	return ret ? ret : guard_pin(dentry, ID_TAMPER_UNLINK, false);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(inode_rmdir_kf, struct inode *dir, struct dentry *dentry, int ret)
+{
+	return ret ? ret : guard_pin(dentry, ID_TAMPER_UNLINK, true);
 }
 
 /* A rename can give a file another path (see epoch_bump), and must not
  * move a pin away or replace one. */
-SEC("lsm/inode_rename")
-int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
-	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+static __always_inline int rename_check(struct dentry *old_dentry,
+					struct dentry *new_dentry, int ret,
+					bool kf)
 {
 	if (ret)
 		return ret;
-	ret = guard_pin(old_dentry, ID_TAMPER_RENAME);
+	ret = guard_pin(old_dentry, ID_TAMPER_RENAME, kf);
 	if (!ret)
-		ret = guard_pin(new_dentry, ID_TAMPER_RENAME);
+		ret = guard_pin(new_dentry, ID_TAMPER_RENAME, kf);
 	if (!ret) {
 		link_changed(old_dentry);
 		link_changed(new_dentry);
@@ -2092,11 +2136,24 @@ int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	return epoch_bump(ret);
 }
 
+SEC("lsm/inode_rename")
+int BPF_PROG(inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	return rename_check(old_dentry, new_dentry, ret, false);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(inode_rename_kf, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	return rename_check(old_dentry, new_dentry, ret, true);
+}
+
 /* Unmounting the bpffs that holds the pins would drop them all; a copy of
  * that mount in another namespace (a service's sandbox being set up, say)
  * holds none of them alone. */
-SEC("lsm/sb_umount")
-int BPF_PROG(sb_umount, struct vfsmount *mnt, int flags, int ret)
+static __always_inline int umount_check(struct vfsmount *mnt, int ret, bool kf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct nsproxy *ns;
@@ -2104,13 +2161,27 @@ int BPF_PROG(sb_umount, struct vfsmount *mnt, int flags, int ret)
 	if (!ret && state.pin_dev && mnt->mnt_sb->s_dev == state.pin_dev &&
 	    (ns = task->nsproxy) && (__u64)ns->mnt_ns == state.root_mnt_ns &&
 	    !trusted())
-		ret = tamper(ID_TAMPER_UMOUNT, 0, 0, NULL);
+		ret = tamper(ID_TAMPER_UMOUNT, 0, 0, NULL, kf);
 	return epoch_bump(ret);
 }
 
-SEC("lsm/ptrace_access_check")
-int BPF_PROG(ptrace_access_check, struct task_struct *child,
-	     unsigned int mode, int ret)
+SEC("lsm/sb_umount")
+int BPF_PROG(sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	return umount_check(mnt, ret, false);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(sb_umount_kf, struct vfsmount *mnt, int flags, int ret)
+{
+	return umount_check(mnt, ret, true);
+}
+
+/* The kernel holds the daemon's task_lock here, which naming the parent's
+ * executable would take again if the tracer were a child of the daemon:
+ * such a tracer's event goes without the kernel's names. */
+static __always_inline int ptrace_check(struct task_struct *child,
+					unsigned int mode, int ret, bool kf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 daemon = state.daemon_tgid;
@@ -2120,7 +2191,23 @@ int BPF_PROG(ptrace_access_check, struct task_struct *child,
 	if (!daemon || child->tgid != daemon || task->tgid == daemon ||
 	    !(mode & PTRACE_MODE_ATTACH))
 		return 0;
-	return tamper(ID_TAMPER_PTRACE, daemon, 0, NULL);
+	if (kf && task->real_parent->tgid == daemon)
+		return tamper(ID_TAMPER_PTRACE, daemon, 0, NULL, false);
+	return tamper(ID_TAMPER_PTRACE, daemon, 0, NULL, kf);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ptrace_access_check, struct task_struct *child,
+	     unsigned int mode, int ret)
+{
+	return ptrace_check(child, mode, ret, false);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ptrace_access_check_kf, struct task_struct *child,
+	     unsigned int mode, int ret)
+{
+	return ptrace_check(child, mode, ret, true);
 }
 
 /* Signals that cannot stop or kill it: 0 (probe), SIGHUP (reload), SIGUSR1
@@ -2128,9 +2215,8 @@ int BPF_PROG(ptrace_access_check, struct task_struct *child,
 #define HARMLESS_SIGNALS (1U << 0 | 1U << 1 | 1U << 10 | 1U << 17 | \
 			  1U << 18 | 1U << 23 | 1U << 28)
 
-SEC("lsm/task_kill")
-int BPF_PROG(task_kill, struct task_struct *p, void *info, int sig,
-	     const struct cred *cred, int ret)
+static __always_inline int kill_check(struct task_struct *p, int sig, int ret,
+				      bool kf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 daemon = state.daemon_tgid;
@@ -2145,7 +2231,21 @@ int BPF_PROG(task_kill, struct task_struct *p, void *info, int sig,
 	if (task->tgid == 1 || task->tgid == daemon ||
 	    task->tgid == p->real_parent->tgid)
 		return 0;
-	return tamper(ID_TAMPER_SIGNAL, daemon, sig, NULL);
+	return tamper(ID_TAMPER_SIGNAL, daemon, sig, NULL, kf);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(task_kill, struct task_struct *p, void *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	return kill_check(p, sig, ret, false);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(task_kill_kf, struct task_struct *p, void *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	return kill_check(p, sig, ret, true);
 }
 
 /* Run by interdictd over its own open files to learn the inode keys of rule

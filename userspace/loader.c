@@ -64,12 +64,30 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 	struct features f;
 	struct btf *btf;
 	bool kf, post_open, exec_check;
+	struct bpf_program *guards[8][2];
 	int err, bpf_args;
+	size_t i;
 
 	libbpf_set_print(libbpf_log);
 	skel = interdict_bpf__open();
 	if (!skel)
 		return -errno;
+	guards[0][0] = skel->progs.bpf_map;
+	guards[0][1] = skel->progs.bpf_map_kf;
+	guards[1][0] = skel->progs.bpf_prog;
+	guards[1][1] = skel->progs.bpf_prog_kf;
+	guards[2][0] = skel->progs.inode_unlink;
+	guards[2][1] = skel->progs.inode_unlink_kf;
+	guards[3][0] = skel->progs.inode_rmdir;
+	guards[3][1] = skel->progs.inode_rmdir_kf;
+	guards[4][0] = skel->progs.inode_rename;
+	guards[4][1] = skel->progs.inode_rename_kf;
+	guards[5][0] = skel->progs.sb_umount;
+	guards[5][1] = skel->progs.sb_umount_kf;
+	guards[6][0] = skel->progs.ptrace_access_check;
+	guards[6][1] = skel->progs.ptrace_access_check_kf;
+	guards[7][0] = skel->progs.task_kill;
+	guards[7][1] = skel->progs.task_kill_kf;
 	/* read once: parsing the kernel's BTF is a tenth of a second under
 	 * emulation, and libbpf reads it again to load */
 	btf = btf__load_vmlinux_btf();
@@ -101,9 +119,23 @@ int loader_open(struct interdict_bpf **out, const struct limits *lim)
 					       lim->events_mb << 20);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.bpf_caller,
-						bpf_args == 4);
+						bpf_args == 4 && !kf);
 	if (!err)
-		err = bpf_program__set_autoload(skel->progs.bpf, bpf_args != 4);
+		err = bpf_program__set_autoload(skel->progs.bpf_caller_kf,
+						bpf_args == 4 && kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bpf,
+						bpf_args != 4 && !kf);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.bpf_kf,
+						bpf_args != 4 && kf);
+	/* the guards of interdict itself: *_kf name both executables in
+	 * their tamper events */
+	for (i = 0; i < sizeof(guards) / sizeof(guards[0]) && !err; i++) {
+		err = bpf_program__set_autoload(guards[i][0], !kf);
+		if (!err)
+			err = bpf_program__set_autoload(guards[i][1], kf);
+	}
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.bprm_check_kf, kf);
 	if (!err)
