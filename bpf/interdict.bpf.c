@@ -740,8 +740,6 @@ static __always_inline void ovl_layers(struct inode *inode,
  * reached and walked with bpf_probe_read_kernel() (not under
  * lockdown=confidentiality), from addresses the verifier knows as
  * numbers: w->d holds one. */
-#define READ(dst, src) bpf_core_read(&(dst), sizeof(dst), &(src))
-
 /* addr if it is the dentry of a regular file that looks like a layer's,
  * as layer_dentry() tells, else 0. */
 static __always_inline __u64 layer_dentry_read(__u64 addr)
@@ -754,13 +752,13 @@ static __always_inline __u64 layer_dentry_read(__u64 addr)
 
 	if (!addr)
 		return 0;
-	READ(i, d->d_inode);
+	BPF_CORE_READ_INTO(&i, d, d_inode);
 	if (!i)
 		return 0;
-	READ(mode, i->i_mode);
-	READ(sb, i->i_sb);
+	BPF_CORE_READ_INTO(&mode, i, i_mode);
+	BPF_CORE_READ_INTO(&sb, i, i_sb);
 	if (sb)
-		READ(magic, sb->s_magic);
+		BPF_CORE_READ_INTO(&magic, sb, s_magic);
 	if ((mode & S_IFMT) != S_IFREG || !sb || magic == OVERLAYFS_MAGIC)
 		return 0;
 	return addr;
@@ -776,13 +774,13 @@ static long inode_step_read(__u32 idx, void *ctx)
 	struct inode *inode = NULL;
 	struct id_rule *r;
 
-	READ(inode, d->d_inode);
+	BPF_CORE_READ_INTO(&inode, d, d_inode);
 	if (inode) {
-		READ(k.ino, inode->i_ino);
-		READ(k.gen, inode->i_generation);
-		READ(sb, inode->i_sb);
+		BPF_CORE_READ_INTO(&k.ino, inode, i_ino);
+		BPF_CORE_READ_INTO(&k.gen, inode, i_generation);
+		BPF_CORE_READ_INTO(&sb, inode, i_sb);
 		if (sb)
-			READ(k.dev, sb->s_dev);
+			BPF_CORE_READ_INTO(&k.dev, sb, s_dev);
 		r = bpf_map_lookup_elem(&ino_rules, &k);
 		if (r && (r->hooks & w->hook)) {
 			consider(w->best, r, w->hook);
@@ -790,7 +788,7 @@ static long inode_step_read(__u32 idx, void *ctx)
 			return 1;
 		}
 	}
-	READ(parent, d->d_parent);
+	BPF_CORE_READ_INTO(&parent, d, d_parent);
 	if (!parent || parent == d) {
 		w->done = true;
 		return 1;
@@ -835,8 +833,9 @@ __noinline int layers_read(__u64 inode_addr, __u32 slot, __u32 hook,
 
 	if (!best || !inode_addr)
 		return 0;
-	READ(upper, *(__u64 *)end);
-	READ(lower, *(__u64 *)(end + 16));	/* lowerpath.dentry */
+	bpf_probe_read_kernel(&upper, sizeof(upper), (void *)end);
+	/* lowerpath.dentry */
+	bpf_probe_read_kernel(&lower, sizeof(lower), (void *)(end + 16));
 	return walk_layers(&w, (struct dentry *)layer_dentry_read(upper),
 			   (struct dentry *)layer_dentry_read(lower),
 			   inode_step_read);
@@ -890,7 +889,7 @@ static __always_inline bool match_inode(struct file *file, __u32 slot,
 	    file->f_inode->i_sb->s_magic == OVERLAYFS_MAGIC) {
 		__u64 inode = 0;	/* a number: what a global function takes */
 
-		READ(inode, file->f_inode);
+		BPF_CORE_READ_INTO(&inode, file, f_inode);
 		if (layers_read(inode, slot, hook, best))
 			deep = true;
 	}

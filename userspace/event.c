@@ -335,11 +335,27 @@ static void write_actor(struct jbuf *b, const struct id_event *ev,
 		actor_keep(&c, ev, ctx, s, n, b->p + start, b->len - start);
 }
 
+/* {"id":"N"} or {"id":"N","name":"..."} for a user or group id, the name
+ * by lookup when there is one (lookup NULL: names are off). */
+static void put_id(struct jbuf *b, unsigned int id,
+		   int (*lookup)(unsigned int, char *, size_t))
+{
+	char num[16], name[256];
+
+	LIT(b, "{\"id\":\"");
+	put_plain(b, uint_str(id, num));
+	LIT(b, "\"");
+	if (lookup && !lookup(id, name, sizeof(name))) {
+		LIT(b, ",\"name\":");
+		put_cstr(b, name);
+	}
+	LIT(b, "}");
+}
+
 static void write_actor_part(struct jbuf *b, const struct id_event *ev,
 			     const struct ev_strs *st,
 			     const struct event_ctx *ctx)
 {
-	char num[16], name[256];
 
 	LIT(b, ",\"process\":{\"pid\":");
 	jbuf_uint(b, ev->pid);
@@ -370,21 +386,10 @@ static void write_actor_part(struct jbuf *b, const struct id_event *ev,
 		LIT(b, ",\"executable\":");
 		put_str(b, st->s[ID_STR_PARENT_EXE], st->n[ID_STR_PARENT_EXE]);
 	}
-	LIT(b, "}},\"user\":{\"id\":\"");
-	put_plain(b, uint_str(ev->uid, num));
-	LIT(b, "\"");
-	if (ctx->names && !event_user_name(ev->uid, name, sizeof(name))) {
-		LIT(b, ",\"name\":");
-		put_cstr(b, name);
-	}
-	LIT(b, "},\"group\":{\"id\":\"");
-	put_plain(b, uint_str(ev->gid, num));
-	LIT(b, "\"");
-	if (ctx->names && !event_group_name(ev->gid, name, sizeof(name))) {
-		LIT(b, ",\"name\":");
-		put_cstr(b, name);
-	}
-	LIT(b, "}");
+	LIT(b, "}},\"user\":");
+	put_id(b, ev->uid, ctx->names ? event_user_name : NULL);
+	LIT(b, ",\"group\":");
+	put_id(b, ev->gid, ctx->names ? event_group_name : NULL);
 
 	if (ctx->cgroup && ctx->cgroup[0]) {
 		const struct cg_names *c = cg_names(ctx->cgroup);

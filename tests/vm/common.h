@@ -128,17 +128,50 @@ static inline int rm_one(const char *path, const struct stat *sb, int type,
 	return unlink(path);
 }
 
+/* This test program's executable, as events name it ("" if unknown). */
+static inline const char *self_exe(void)
+{
+	static char exe[PATH_MAX];
+	ssize_t n;
+
+	if (!exe[0] && (n = readlink("/proc/self/exe", exe,
+				     sizeof(exe) - 1)) > 0)
+		exe[n] = 0;
+	return exe;
+}
+
+/* What an event says of a parent that is this test program, with its
+ * executable as the kernel names it. */
+static inline const char *parent_is_self(void)
+{
+	static char want[PATH_MAX + 64];
+
+	snprintf(want, sizeof(want), "\"parent\":{\"pid\":%d,"
+		 "\"executable\":\"%s\"}", getpid(), self_exe());
+	return want;
+}
+
+/* mmap(PROT_EXEC) of the file fd: 0, or -errno. */
+static inline int map_exec(int fd)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, 4096);
+	return 0;
+}
+
 /* build/tests/vm/enforce -> build/NAME */
 static inline const char *build_path(const char *name)
 {
 	static char paths[2][PATH_MAX];
 	static int next;
 	char self[PATH_MAX], *path = paths[next++ % 2];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (n < 0)
+	if (!self_exe()[0])
 		return name;
-	self[n] = 0;
+	snprintf(self, sizeof(self), "%s", self_exe());
 	*strrchr(self, '/') = 0;
 	*strrchr(self, '/') = 0;
 	*strrchr(self, '/') = 0;

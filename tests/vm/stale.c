@@ -219,9 +219,7 @@ TEST_F_TIMEOUT(enforce, overlay_layer_subtree_rules, 180)
 	/* mapped executable, as ld.so would */
 	fd = open(at(self, "mnt/opt/vendor/bin/agent"), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ | PROT_EXEC,
-				   MAP_PRIVATE, fd, 0));
-	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EPERM, map_exec(fd));
 	close(fd);
 	/* control: the layer's other files */
 	EXPECT_EQ(PAYLOAD_EXIT, run(at(self, "mnt/opt/fine"), NULL));
@@ -252,9 +250,7 @@ TEST_F_TIMEOUT(enforce, overlay_layer_subtree_rules, 180)
 	EXPECT_EQ(-EPERM, run(at(self, "mnt/opt/vendor/bin/agent"), NULL));
 	fd = open(at(self, "mnt/opt/vendor/bin/agent"), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ | PROT_EXEC,
-				   MAP_PRIVATE, fd, 0));
-	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EPERM, map_exec(fd));
 	close(fd);
 	fd = open(at(self, "mnt/opt/vendor/bin/tool"),
 		  O_WRONLY | O_APPEND | O_CLOEXEC);
